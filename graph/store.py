@@ -1,0 +1,152 @@
+"""The store interface: the few batched reads the conflict engine needs, and one write.
+
+Both stores (the embedded SQLite file and Neo4j) implement :class:`GraphStore`. Every read
+takes a batch of ids, so bulk work (candidates, audit) costs a handful of round trips,
+not one per pair. Rules never live here: a store only answers these questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+from graph.model import TABLE_ORDER, Assignment, Association, Case, Person, Posting, Unit
+
+__all__ = [
+    "Dataset",
+    "GraphStore",
+    "LoadSummary",
+    "StoreError",
+    "StoreInfo",
+    "StoreMissing",
+    "TableChange",
+    "chunks",
+    "data_version",
+]
+
+
+class StoreError(RuntimeError):
+    """A store cannot be opened, read or written (message is one line, safe to show)."""
+
+
+class StoreMissing(StoreError):
+    """There is no store at the configured location yet."""
+
+
+@dataclass
+class Dataset:
+    """Validated rows ready to write: per table, dicts keyed by model column (+ ``extra``)."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    source: str = ""
+
+    def count(self, table: str) -> int:
+        return len(self.tables.get(table, ()))
+
+
+@dataclass
+class TableChange:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+@dataclass
+class LoadSummary:
+    """What a load did, per table, plus rows rejected by ``--skip-invalid``."""
+
+    tables: dict[str, TableChange] = field(default_factory=dict)
+    rejected: int = 0
+    data_version: str = ""
+
+    def totals(self) -> TableChange:
+        total = TableChange()
+        for change in self.tables.values():
+            total.added += change.added
+            total.changed += change.changed
+            total.unchanged += change.unchanged
+            total.removed += change.removed
+        return total
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    location: str
+    data_version: str
+    loaded_at: str
+    counts: Mapping[str, int]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What the engine reads. All id arguments are batches; results are unordered."""
+
+    def info(self) -> StoreInfo: ...
+
+    def units(self) -> Mapping[str, Unit]:
+        """Every unit (the hierarchy is small: tens of thousands at national scale)."""
+
+    def people(self, ids: Iterable[str]) -> dict[str, Person]: ...
+
+    def serving_officers(self, on: date) -> list[Person]:
+        """Officers with joined_on <= on (or blank) and left_on blank or >= on."""
+
+    def cases(self, ids: Iterable[str]) -> dict[str, Case]: ...
+
+    def all_cases(self) -> list[Case]: ...
+
+    def cases_linked_to(self, case_ids: Iterable[str]) -> list[Case]:
+        """Cases whose counter_allegation_of names one of ``case_ids``, or that they name."""
+
+    def assignments_for_cases(self, case_ids: Iterable[str]) -> list[Assignment]: ...
+
+    def assignments_for_people(self, person_ids: Iterable[str]) -> list[Assignment]: ...
+
+    def assignments_with_roles(
+        self, roles: Sequence[str], since: date | None = None, until: date | None = None
+    ) -> list[Assignment]:
+        """Assignments in ``roles`` whose (defaulted) start date lies in [since, until]."""
+
+    def postings_for_people(self, person_ids: Iterable[str]) -> list[Posting]: ...
+
+    def postings_line_managed_by(self, manager_ids: Iterable[str]) -> list[Posting]: ...
+
+    def postings_in_units(self, unit_ids: Iterable[str], start: date, end: date) -> list[Posting]:
+        """Postings to one of ``unit_ids`` overlapping [start, end] (inclusive)."""
+
+    def associations_for_people(self, person_ids: Iterable[str]) -> list[Association]: ...
+
+    def replace(self, dataset: Dataset, progress: Any = None) -> LoadSummary:
+        """Make the store hold exactly ``dataset``, atomically; report what changed."""
+
+    def close(self) -> None: ...
+
+
+def chunks(items: Iterable[str], size: int = 5000) -> Iterator[list[str]]:
+    """Split a batch of ids into lists of at most ``size`` (deduplicated, order kept)."""
+    batch: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            continue
+        seen.add(item)
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def data_version(dataset: Dataset) -> str:
+    """A short hash of the whole content, independent of row order."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in TABLE_ORDER:
+        digest.update(name.encode())
+        for row_hash in sorted(r["row_hash"] for r in dataset.tables.get(name, ())):
+            digest.update(row_hash.encode())
+    return digest.hexdigest()

@@ -1,0 +1,270 @@
+"""Check raw tables against the data contract and turn them into typed rows.
+
+Column checks are vectorised with pandas (a national export has millions of rows); only
+the rows that fail are looked at one by one. Every problem is collected, none stops the
+search. With ``skip_invalid`` the bad rows are set aside, and rows that refer to them are
+set aside in turn, until what is left is consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from graph.model import TABLE_ORDER, TABLES, Field, Table
+from graph.store import Dataset
+from loaders.problems import Problem
+from loaders.read import RawTable
+
+__all__ = ["Validation", "validate"]
+
+ISO = r"^\d{4}-\d{2}-\d{2}$"
+DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{4}$"
+TRUE = {"true", "t", "yes", "y", "1"}
+FALSE = {"false", "f", "no", "n", "0", ""}
+# which tables' ids a reference column may name
+TARGETS = {"unit": ("units",), "officer": ("officers",), "person": ("officers", "people"), "case": ("cases",)}
+
+
+@dataclass
+class Validation:
+    dataset: Dataset
+    problems: list[Problem]
+    rejected: list[tuple[Problem, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({(p.file, p.row) for p, _ in self.rejected})
+
+
+@dataclass
+class _Parsed:
+    raw: RawTable
+    table: Table
+    values: dict[str, pd.Series]
+    keys: pd.Series
+    errors: dict[int, list[Problem]] = field(default_factory=dict)
+
+    def add(self, positions, column: str | None, reason: str) -> None:
+        frame = self.raw.frame
+        for pos in positions:
+            pos = int(pos)
+            value = str(frame.at[pos, column]) if column in frame.columns else None
+            problem = Problem(self.raw.source, reason, self.raw.row_number(pos), column, value)
+            self.errors.setdefault(pos, []).append(problem)
+
+    def valid_mask(self) -> np.ndarray:
+        mask = np.ones(len(self.keys), dtype=bool)
+        if self.errors:
+            mask[list(self.errors)] = False
+        return mask
+
+
+def _parse_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return (dates as datetime64, unreadable mask, impossible-date mask)."""
+    iso = text.str.match(ISO)
+    day_first = text.str.match(DAY_FIRST)
+    parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
+    if dayfirst:
+        parsed = parsed.fillna(pd.to_datetime(text.where(day_first), format="%d/%m/%Y", errors="coerce"))
+        readable = iso | day_first
+    else:
+        readable = iso
+    filled = text != ""
+    return parsed, filled & ~readable, filled & readable & parsed.isna()
+
+
+def _as_dates(parsed: pd.Series) -> pd.Series:
+    return pd.Series([d.date() if not pd.isna(d) else None for d in parsed], dtype=object)
+
+
+def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
+    frame, n = p.raw.frame, len(p.raw.frame)
+    if f.name not in frame.columns:
+        p.values[f.name] = pd.Series([f.default] * n, dtype=object)
+        return
+    text = frame[f.name].astype(object)
+    filled = text != ""
+    if f.required:
+        p.add(np.flatnonzero(~filled), f.name, "required value is empty")
+    if f.kind == "date":
+        parsed, unreadable, impossible = _parse_dates(text, dayfirst)
+        ambiguous = unreadable & text.str.match(DAY_FIRST)
+        p.add(
+            np.flatnonzero(ambiguous),
+            f.name,
+            "day/month order is ambiguous: pass --dayfirst if the export is day-first",
+        )
+        p.add(np.flatnonzero(unreadable & ~ambiguous), f.name, "not a date in YYYY-MM-DD form")
+        p.add(np.flatnonzero(impossible), f.name, "not a real calendar date")
+        p.values[f.name] = _as_dates(parsed)
+    elif f.kind == "enum":
+        norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        bad = filled & ~norm.isin(f.choices)
+        p.add(np.flatnonzero(bad), f.name, f"must be one of {', '.join(f.choices)}")
+        p.values[f.name] = norm.where(filled, f.default).astype(object)
+    elif f.kind == "bool":
+        low = text.str.lower()
+        p.add(np.flatnonzero(~low.isin(TRUE | FALSE)), f.name, "must be true or false")
+        p.values[f.name] = low.isin(TRUE).astype(object)
+    elif f.kind == "tags":
+        p.values[f.name] = pd.Series(
+            [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
+        )
+    else:
+        p.values[f.name] = text.where(filled, None).astype(object)
+
+
+def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
+    frame = raw.frame
+    parsed = _Parsed(raw, table, {}, pd.Series(dtype=object))
+    required = [f.name for f in table.fields if f.required]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        problem = Problem(raw.source, f"missing required column(s): {', '.join(missing)}")
+        parsed.errors[-1] = [problem]
+        return parsed
+    for f in table.fields:
+        _parse_field(parsed, f, dayfirst)
+    parsed.keys = _keys(parsed)
+    dup = parsed.keys.duplicated(keep=False) & parsed.keys.notna()
+    what = table.key if table.key in frame.columns else "row (same " + ", ".join(table.derived_key) + ")"
+    column = table.key if table.key in frame.columns else None
+    parsed.add(np.flatnonzero(dup), column, f"duplicate {what}: ids must be unique")
+    if table.interval:
+        start, end = (parsed.values[c] for c in table.interval)
+        both = start.notna() & end.notna()
+        before = np.flatnonzero(both & (end.where(both, date.min) < start.where(both, date.min)))
+        parsed.add(before, table.interval[1], f"ends before it starts ({table.interval[0]})")
+    return parsed
+
+
+def _keys(p: _Parsed) -> pd.Series:
+    table = p.table
+    if table.key in p.raw.frame.columns:
+        return p.values[table.key]
+    parts = []
+    for column in table.derived_key:
+        values = p.values[column]
+        parts.append(values.map(lambda v: v.isoformat() if isinstance(v, date) else (v or "")))
+    if table.name == "associations":  # the pair is unordered
+        a, b = parts[0], parts[1]
+        parts[0], parts[1] = a.where(a <= b, b), b.where(a <= b, a)
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "|" + part
+    p.values[table.key] = key.astype(object)
+    return p.values[table.key]
+
+
+def _table_rules(parsed: dict[str, _Parsed]) -> None:
+    """Rules that need more than one column: cycles, self-links, id collisions."""
+    if "units" in parsed and -1 not in parsed["units"].errors:
+        _unit_cycles(parsed["units"])
+    if "people" in parsed and "officers" in parsed and -1 not in parsed["people"].errors:
+        people, officers = parsed["people"], parsed["officers"]
+        clash = people.keys.isin(set(officers.keys.dropna()))
+        people.add(
+            np.flatnonzero(clash), "person_id", "id is also an officer_id: officers and people share one id namespace"
+        )
+    if "cases" in parsed and -1 not in parsed["cases"].errors:
+        cases = parsed["cases"]
+        own = cases.values["counter_allegation_of"] == cases.keys
+        cases.add(np.flatnonzero(own), "counter_allegation_of", "a case cannot be a counter-allegation of itself")
+    if "associations" in parsed and -1 not in parsed["associations"].errors:
+        assoc = parsed["associations"]
+        same = assoc.values["person_a"].notna() & (assoc.values["person_a"] == assoc.values["person_b"])
+        assoc.add(np.flatnonzero(same), "person_b", "an association needs two different people")
+
+
+def _unit_cycles(units: _Parsed) -> None:
+    parent = dict(zip(units.keys, units.values["parent_unit_id"], strict=True))
+    position = {k: i for i, k in enumerate(units.keys)}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in parent:
+        path: list[str] = []
+        node = start
+        while node in parent and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = parent[node]
+        if node in parent and state.get(node) == 1:
+            loop = [*path[path.index(node):], node]
+            for member in loop[:-1]:
+                units.add([position[member]], "parent_unit_id", "unit hierarchy has a cycle: " + " -> ".join(loop))
+        for member in path:
+            state[member] = 2
+
+
+def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
+    """Every reference must name a known id; with ``skip_invalid``, a valid one."""
+    while True:
+        ids = {
+            name: set(p.keys[p.valid_mask()] if skip_invalid else p.keys.dropna())
+            for name, p in parsed.items()
+            if -1 not in p.errors
+        }
+        before = sum(len(p.errors) for p in parsed.values())
+        for p in parsed.values():
+            if -1 in p.errors:
+                continue
+            mask = p.valid_mask()
+            for f in p.table.fields:
+                if f.kind != "ref":
+                    continue
+                known = set().union(*(ids.get(t, set()) for t in TARGETS[f.ref]))
+                values = p.values[f.name]
+                bad = mask & values.notna().to_numpy() & ~values.isin(known).to_numpy()
+                noun = {"unit": "unit", "officer": "officer", "person": "person", "case": "case"}[f.ref]
+                reason = f"unknown {noun} id" + (" (or its row was rejected)" if skip_invalid else "")
+                p.add(np.flatnonzero(bad), f.name, reason)
+        if not skip_invalid or sum(len(p.errors) for p in parsed.values()) == before:
+            return
+
+
+def _rows(p: _Parsed, mask: np.ndarray) -> list[dict]:
+    columns = list(p.table.columns)
+    frame = pd.DataFrame({c: p.values[c] for c in columns})[mask]
+    extras = [c for c in p.raw.frame.columns if c not in columns]
+    hashed = frame.astype(str)
+    if extras:
+        extra_frame = p.raw.frame[extras][mask]
+        hashed = pd.concat([hashed, extra_frame.astype(str)], axis=1)
+    row_hash = pd.util.hash_pandas_object(hashed, index=False).map("{:016x}".format)
+    rows = frame.to_dict("records")
+    extra_rows = extra_frame.to_dict("records") if extras else [{}] * len(rows)
+    for row, extra, digest in zip(rows, extra_rows, row_hash, strict=True):
+        row["extra"] = {k: v for k, v in extra.items() if v != ""}
+        row["row_hash"] = digest
+    return rows
+
+
+def validate(raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: bool = False) -> Validation:
+    """Check every table; return typed rows and every problem found."""
+    parsed = {name: _parse_table(raw[name], TABLES[name], dayfirst) for name in TABLE_ORDER if name in raw}
+    _table_rules(parsed)
+    _check_references(parsed, skip_invalid)
+    problems = [
+        pr
+        for name in TABLE_ORDER
+        if name in parsed
+        for pos in sorted(parsed[name].errors)
+        for pr in parsed[name].errors[pos]
+    ]
+    tables: dict[str, list[dict]] = {}
+    rejected: list[tuple[Problem, dict[str, str]]] = []
+    structural = any(-1 in p.errors for p in parsed.values())
+    for name, p in parsed.items():
+        if -1 in p.errors:
+            continue
+        for pos, row_problems in sorted(p.errors.items()):
+            record = {str(k): str(v) for k, v in p.raw.frame.iloc[pos].items()}
+            rejected.extend((problem, record) for problem in row_problems)
+        if skip_invalid or not p.errors:
+            tables[name] = _rows(p, p.valid_mask())
+    if skip_invalid and not structural:
+        problems = []
+    return Validation(Dataset(tables), problems, rejected)

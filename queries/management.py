@@ -1,0 +1,133 @@
+"""Who works under whose management, when, and the postings that prove it.
+
+"Y works under the management of X on a day" (conflict-rules.md) holds when
+(a) X is the line manager on a posting of Y active that day, or on a posting of that
+    line manager active that day, and so on up the chain; or
+(b) X has a supervisor posting active that day to a unit containing a unit Y is posted to.
+Each :class:`Link` carries the span of days it holds (inside the window asked for) and
+the postings that make it true, so rules can test any day and show the evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.model import Posting
+from queries.reader import Reader
+from queries.timeline import Span, clip, overlap
+
+__all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
+
+#: Longest line-management chain followed (a force has fewer levels than this).
+MAX_CHAIN = 16
+
+
+@dataclass(frozen=True)
+class Link:
+    """``manager`` manages ``managed`` on every day of ``span``.
+
+    ``how`` is "line" (postings: the managed person's posting first, then each manager's
+    posting up the chain) or "supervision" (postings: the supervisor's posting, then the
+    managed person's posting).
+    """
+
+    manager: str
+    managed: str
+    span: Span
+    how: str
+    postings: tuple[Posting, ...]
+
+
+def _span(posting: Posting, window: Span) -> Span | None:
+    return overlap(window, clip(posting.start_date, posting.end_date, window[1]))
+
+
+def _line_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    links: list[Link] = []
+    frontier = [(p, p, window, (), frozenset([p])) for p in people]
+    for _ in range(MAX_CHAIN):
+        if not frontier:
+            break
+        postings = reader.postings({current for _, current, *_ in frontier})
+        step = []
+        for origin, current, span, chain, seen in frontier:
+            for posting in postings[current]:
+                manager = posting.line_manager_id
+                days = overlap(span, _span(posting, window))
+                if not manager or manager in seen or days is None:
+                    continue
+                links.append(Link(manager, origin, days, "line", (*chain, posting)))
+                step.append((origin, manager, days, (*chain, posting), seen | {manager}))
+        frontier = step
+    return links
+
+
+def _line_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    links: list[Link] = []
+    frontier = [(p, p, window, (), frozenset([p])) for p in people]
+    for _ in range(MAX_CHAIN):
+        if not frontier:
+            break
+        reports = reader.reports({current for _, current, *_ in frontier})
+        step = []
+        for origin, current, span, chain, seen in frontier:
+            for posting in reports[current]:
+                managed = posting.officer_id
+                days = overlap(span, _span(posting, window))
+                if managed in seen or days is None:
+                    continue
+                links.append(Link(origin, managed, days, "line", (posting, *chain)))
+                step.append((origin, managed, days, (posting, *chain), seen | {managed}))
+        frontier = step
+    return links
+
+
+def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    own = {p: [(q, s) for q in ps if (s := _span(q, window))] for p, ps in reader.postings(people).items()}
+    above = {u for ps in own.values() for q, _ in ps for u in reader.ancestors(q.unit_id)}
+    supervisors: dict[str, list[Posting]] = {}
+    for sup in reader.unit_postings(above, window):
+        if sup.supervisor:
+            supervisors.setdefault(sup.unit_id, []).append(sup)
+    links = []
+    for person, postings in own.items():
+        for posting, span in postings:
+            for unit in reader.ancestors(posting.unit_id):
+                for sup in supervisors.get(unit, ()):
+                    days = overlap(span, _span(sup, window))
+                    if sup.officer_id != person and days:
+                        links.append(Link(sup.officer_id, person, days, "supervision", (sup, posting)))
+    return links
+
+
+def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    links = []
+    for person, postings in reader.postings(people).items():
+        for sup in postings:
+            span = _span(sup, window)
+            if not sup.supervisor or span is None:
+                continue
+            for posting in reader.unit_postings(reader.descendants(sup.unit_id), span):
+                days = overlap(span, _span(posting, window))
+                if posting.officer_id != person and days:
+                    links.append(Link(person, posting.officer_id, days, "supervision", (sup, posting)))
+    return links
+
+
+def managers_of(reader: Reader, people: Iterable[str], window: Span) -> dict[str, list[Link]]:
+    """For each person, every link to someone who managed them on some day of ``window``."""
+    people = list(dict.fromkeys(people))
+    out: dict[str, list[Link]] = {p: [] for p in people}
+    for link in _line_up(reader, people, window) + _supervision_up(reader, people, window):
+        out[link.managed].append(link)
+    return out
+
+
+def managed_by(reader: Reader, people: Iterable[str], window: Span) -> dict[str, list[Link]]:
+    """For each person, every link to someone they managed on some day of ``window``."""
+    people = list(dict.fromkeys(people))
+    out: dict[str, list[Link]] = {p: [] for p in people}
+    for link in _line_down(reader, people, window) + _supervision_down(reader, people, window):
+        out[link.manager].append(link)
+    return out

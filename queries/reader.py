@@ -1,0 +1,136 @@
+"""Batched, cached reads over a store: each id is fetched once, many ids per round trip.
+
+The engine asks for records of whole sets of people at a time; this keeps a check to a
+handful of queries on either store, and lets bulk work (candidates, audit) reuse them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import Generic, TypeVar
+
+from graph.model import Assignment, Association, Case, Person, Posting, Unit
+from graph.store import GraphStore
+from queries.timeline import Span
+
+__all__ = ["Reader"]
+
+T = TypeVar("T")
+
+
+class _Cache(Generic[T]):
+    """ids -> list of records, filled in batches by ``fetch``."""
+
+    def __init__(self, fetch: Callable[[list[str]], Iterable[T]], key: Callable[[T], Iterable[str]]) -> None:
+        self.fetch, self.key, self.data = fetch, key, {}
+
+    def get(self, ids: Iterable[str]) -> dict[str, list[T]]:
+        ids = set(ids)
+        missing = [i for i in ids if i not in self.data]
+        if missing:
+            found: dict[str, list[T]] = defaultdict(list)
+            for record in self.fetch(missing):
+                for k in self.key(record):
+                    found[k].append(record)
+            for i in missing:
+                self.data[i] = found.get(i, [])
+        return {i: self.data[i] for i in ids}
+
+
+class Reader:
+    """The engine's view of a store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._postings = _Cache(store.postings_for_people, lambda p: (p.officer_id,))
+        self._reports = _Cache(store.postings_line_managed_by, lambda p: (p.line_manager_id,))
+        self._assignments = _Cache(store.assignments_for_people, lambda a: (a.person_id,))
+        self._case_assignments = _Cache(store.assignments_for_cases, lambda a: (a.case_id,))
+        self._associations = _Cache(store.associations_for_people, lambda a: (a.person_a, a.person_b))
+        self._people: dict[str, Person | None] = {}
+        self._cases: dict[str, Case | None] = {}
+        self._linked: dict[str, list[Case]] = {}
+
+    # --- units -----------------------------------------------------------------------------
+    @cached_property
+    def units(self) -> Mapping[str, Unit]:
+        return self.store.units()
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = defaultdict(list)
+        for unit in self.units.values():
+            if unit.parent_unit_id:
+                children[unit.parent_unit_id].append(unit.unit_id)
+        return children
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """The unit and every unit above it, nearest first."""
+        chain, seen = [], set()
+        node: str | None = unit_id
+        while node and node not in seen and node in self.units:
+            chain.append(node)
+            seen.add(node)
+            node = self.units[node].parent_unit_id
+        return chain
+
+    def root(self, unit_id: str) -> str:
+        """The force a unit belongs to: the root of its tree."""
+        return self.ancestors(unit_id)[-1] if unit_id in self.units else unit_id
+
+    def descendants(self, unit_id: str) -> list[str]:
+        """The unit and every unit it contains."""
+        out, stack = [], [unit_id]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(self._children.get(node, ()))
+        return out
+
+    # --- records ---------------------------------------------------------------------------
+    def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        ids = set(ids)
+        missing = [i for i in ids if i not in self._people]
+        if missing:
+            found = self.store.people(missing)
+            for i in missing:
+                self._people[i] = found.get(i)
+        return {i: p for i in ids if (p := self._people[i]) is not None}
+
+    def cases(self, ids: Iterable[str]) -> dict[str, Case]:
+        ids = set(ids)
+        missing = [i for i in ids if i not in self._cases]
+        if missing:
+            found = self.store.cases(missing)
+            for i in missing:
+                self._cases[i] = found.get(i)
+        return {i: c for i in ids if (c := self._cases[i]) is not None}
+
+    def linked_cases(self, case_id: str) -> list[Case]:
+        """Cases linked to ``case_id`` by counter-allegation, either direction."""
+        if case_id not in self._linked:
+            self._linked[case_id] = [c for c in self.store.cases_linked_to([case_id]) if c.case_id != case_id]
+        return self._linked[case_id]
+
+    def postings(self, people: Iterable[str]) -> dict[str, list[Posting]]:
+        return self._postings.get(people)
+
+    def reports(self, managers: Iterable[str]) -> dict[str, list[Posting]]:
+        """Postings whose line manager is one of ``managers``."""
+        return self._reports.get(managers)
+
+    def assignments(self, people: Iterable[str]) -> dict[str, list[Assignment]]:
+        return self._assignments.get(people)
+
+    def case_assignments(self, case_ids: Iterable[str]) -> dict[str, list[Assignment]]:
+        return self._case_assignments.get(case_ids)
+
+    def associations(self, people: Iterable[str]) -> dict[str, list[Association]]:
+        return self._associations.get(people)
+
+    def unit_postings(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
+        """Postings to any of ``unit_ids`` overlapping ``span`` (not cached: windows vary)."""
+        unit_ids = list(dict.fromkeys(unit_ids))
+        return self.store.postings_in_units(unit_ids, span[0], span[1]) if unit_ids else []
