@@ -192,7 +192,7 @@ def _unit_cycles(units: _Parsed) -> None:
             path.append(node)
             node = parent[node]
         if node in parent and state.get(node) == 1:
-            loop = [*path[path.index(node):], node]
+            loop = [*path[path.index(node) :], node]
             for member in loop[:-1]:
                 units.add([position[member]], "parent_unit_id", "unit hierarchy has a cycle: " + " -> ".join(loop))
         for member in path:

@@ -114,3 +114,33 @@ def person_ids(items: list[dict[str, Any]]) -> set[str]:
         elif isinstance(item, list):
             stack.extend(item)
     return found
+
+
+def summary(item: dict[str, Any]) -> str:
+    """One short line naming the records of an evidence item (ids and dates, no names)."""
+    kind = item.get("type")
+    if kind == "posting":
+        sup = ", supervisor" if item["supervisor"] else ""
+        lm = f", line manager {item['line_manager_id']}" if item.get("line_manager_id") else ""
+        return f"posting {item['officer_id']} to {item['unit_id']} {item['start_date']}..{item['end_date'] or 'open'}{sup}{lm}"
+    if kind == "assignment":
+        return f"{item['person_id']} {item['role']} of {item['case_id']} from {item['start_date']}"
+    if kind == "case":
+        return f"case {item['case_id']} ({item['case_type']}) opened {item['opened_on']}"
+    if kind == "association":
+        return (
+            f"association {item['person_a']}-{item['person_b']} {item['kind']} "
+            f"{item['start_date'] or '?'}..{item['end_date'] or 'open'} ({item['source'] or 'source unknown'})"
+        )
+    if kind == "management":
+        return (
+            f"{item['manager_id']} manages {item['managed_id']} ({item['how']}) {item['from']}..{item['to']}: "
+            + "; ".join(summary(p) for p in item["postings"])
+        )
+    if kind == "shared_unit":
+        return f"both in {item['unit_id']} {item['from']}..{item['to']}: " + "; ".join(
+            summary(p) for p in item["postings"]
+        )
+    if kind == "indirect":
+        return f"via {item['via']}: " + " | ".join(summary(s) for s in item["steps"])
+    return str(item)

@@ -1,0 +1,3 @@
+from coi.app import main
+
+main()

@@ -1,0 +1,29 @@
+"""The ``coi`` command: typer app with one module per command."""
+
+from __future__ import annotations
+
+import typer
+
+from coi import exitcodes
+from coi.commands.audit import audit
+from coi.commands.candidates import candidates
+from coi.commands.check import check
+from coi.commands.demo import demo
+from coi.commands.load import load
+
+app = typer.Typer(
+    name="coi",
+    help="Conflict-of-interest graph analyser: who may investigate whom.\n\n" + exitcodes.TABLE,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.command("load")(load)
+app.command("check")(check)
+app.command("candidates")(candidates)
+app.command("audit")(audit)
+app.command("demo")(demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""One module per command; ``coi.app`` registers them."""

@@ -1,0 +1,57 @@
+"""``coi audit``: every past investigator allocation, checked as of its own date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
+from coi.output import Output
+from coi.render import audit_tables, check_text
+from coi.stores import open_store
+from graph.files import write_csv_atomic
+from queries.audit import CSV_HEADER, csv_rows
+from queries.audit import audit as run_audit
+from queries.engine import Engine
+from queries.policy import load_policy
+
+__all__ = ["audit"]
+
+
+def audit(
+    since: Annotated[str | None, typer.Option("--since", help="Only allocations on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only allocations on or before YYYY-MM-DD.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write one row per finding (spreadsheet-safe).")
+    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    policy: PolicyOpt = None,
+    store: StoreOpt = None,
+    neo4j: Neo4jOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Audit every investigator allocation; totals per verdict, rule, year and unit."""
+    out = Output(json_)
+    with out.guard():
+        engine = Engine(open_store(store, neo4j), load_policy(policy))
+        report = run_audit(engine, parse_day(since), parse_day(until))
+        if csv:
+            write_csv_atomic(csv, CSV_HEADER, csv_rows(report))
+            out.note(f"wrote {csv}")
+        if html:
+            from queries.report import write_audit_html
+
+            write_audit_html(report, html, engine.reader)
+            out.note(f"wrote {html}")
+        engine.store.close()
+    if json_:
+        out.json(report.to_dict())
+        return
+    for table in audit_tables(report):
+        out.print(table)
+    conflicted = report.conflicted()
+    out.print(f"\n{len(conflicted)} conflicted allocation(s):")
+    for result in conflicted:
+        out.print(check_text(result))

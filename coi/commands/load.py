@@ -1,0 +1,74 @@
+"""``coi load DIR``: validate a folder of tables and import it into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+
+from coi.options import JsonOpt, Neo4jOpt, StoreOpt
+from coi.output import Output
+from coi.stores import open_store
+from graph.store import LoadSummary
+
+__all__ = ["load", "print_summary"]
+
+
+def print_summary(out: Output, summary: LoadSummary, where: str) -> None:
+    if out.json_mode:
+        out.json(
+            {
+                "store": where,
+                "data_version": summary.data_version,
+                "rejected": summary.rejected,
+                "tables": {name: vars(change) for name, change in summary.tables.items()},
+            }
+        )
+        return
+    t = summary.totals()
+    out.print(
+        f"Loaded into {where}: {t.added} added, {t.changed} changed, {t.unchanged} unchanged, "
+        f"{t.removed} removed, {summary.rejected} rejected (data version {summary.data_version})."
+    )
+
+
+def load(
+    folder: Annotated[Path, typer.Argument(help="Folder of tables (CSV, XLSX, Parquet) or one workbook.")],
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Dates are DD/MM/YYYY.")] = False,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="Column mapping file (TOML or YAML).")] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Load the valid rows; needs --rejects.")] = False,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Where rejected rows and reasons go (CSV).")] = None,
+    store: StoreOpt = None,
+    neo4j: Neo4jOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Validate and import a force's tables; all-or-nothing unless --skip-invalid."""
+    from loaders.load import LoadOptions, load_folder  # pandas: imported only when loading
+
+    out = Output(json_)
+    with out.guard():
+        target = open_store(store, neo4j)
+        options = LoadOptions(dayfirst, mapping, skip_invalid, rejects)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=out.err,
+            disable=not out.interactive,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(table: str, done: int, total: int) -> None:
+                if table not in tasks:
+                    tasks[table] = bar.add_task(f"writing {table}", total=max(total, 1))
+                bar.update(tasks[table], completed=done)
+
+            summary = load_folder(folder, target, options, progress)
+        where = getattr(target, "path", None) or getattr(target, "uri", "neo4j")
+        print_summary(out, summary, str(where))
+        if rejects and skip_invalid:
+            out.note(f"{summary.rejected} rejected row(s) written to {rejects}")
+        target.close()

@@ -1,0 +1,20 @@
+"""The exit-code contract (documented in the README and ``coi --help``)."""
+
+from __future__ import annotations
+
+CLEAR = 0
+INTERNAL = 1
+USAGE = 2  # click's own code for usage errors
+BAD_DATA = 3  # invalid input files, mapping or policy
+NOT_FOUND = 4  # unknown case or person
+STORE = 5  # store missing, unreadable, or Neo4j unreachable
+TAMPERED = 6  # the audit log's hash chain does not verify
+DECLARE = 10
+CONFLICT = 20
+DISQUALIFIED = 30
+
+BY_VERDICT = {"clear": CLEAR, "declare": DECLARE, "conflict": CONFLICT, "disqualified": DISQUALIFIED}
+
+TABLE = f"""exit codes: {CLEAR} clear (or success), {DECLARE} declare, {CONFLICT} conflict, {DISQUALIFIED} disqualified;
+{USAGE} usage error, {BAD_DATA} bad input data, {NOT_FOUND} unknown case or person, {STORE} store unavailable,
+{TAMPERED} audit log tampered, {INTERNAL} internal error"""

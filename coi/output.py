@@ -1,0 +1,84 @@
+"""The one output object: rich tables for people, or ONE JSON document on stdout.
+
+Logs, progress and errors go to stderr. Known errors become one line plus a hint and a
+documented exit code; nothing prints a traceback unless ``COI_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from coi import exitcodes
+from graph.store import StoreError
+from loaders.problems import InputError
+from queries.dispute import NotFound
+from queries.policy import PolicyError
+
+__all__ = ["Output"]
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+class Output:
+    def __init__(self, json_mode: bool = False) -> None:
+        self.json_mode = json_mode
+        self.console = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    @property
+    def interactive(self) -> bool:
+        return not self.json_mode and self.err.is_terminal
+
+    def json(self, document: Any) -> None:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    def print(self, *items: Any) -> None:
+        if not self.json_mode:
+            self.console.print(*items)
+
+    def note(self, message: str) -> None:
+        self.err.print(message, markup=False)
+
+    def fail(self, code: int, message: str, hint: str = "") -> NoReturn:
+        self.err.print(f"error: {message}" + (f"\n  hint: {hint}" if hint else ""), markup=False)
+        raise typer.Exit(code)
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Map known exceptions to one-line messages and exit codes."""
+        try:
+            yield
+        except typer.Exit:
+            raise
+        except InputError as exc:
+            for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+                self.err.print(f"error: {problem}", markup=False)
+            more = len(exc.problems) - MAX_PROBLEMS_SHOWN
+            if more > 0:
+                self.err.print(f"error: ... and {more} more problems", markup=False)
+            self.fail(exitcodes.BAD_DATA, f"{len(exc.problems)} problem(s) found; nothing was written")
+        except PolicyError as exc:
+            self.fail(exitcodes.BAD_DATA, str(exc))
+        except NotFound as exc:
+            self.fail(exitcodes.NOT_FOUND, str(exc))
+        except StoreError as exc:
+            self.fail(exitcodes.STORE, str(exc))
+        except KeyboardInterrupt:
+            self.fail(exitcodes.INTERNAL, "interrupted")
+        except Exception as exc:
+            if os.environ.get("COI_DEBUG") == "1":
+                raise
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            self.fail(
+                exitcodes.INTERNAL,
+                f"internal error: {type(exc).__name__}: {first}",
+                "set COI_DEBUG=1 for the traceback",
+            )
