@@ -1,0 +1,185 @@
+"""Measure coi at force or national scale; print figures beside anchors from the same run.
+
+    python -m benchmarks.run --scale force [--store embedded|neo4j] [--json]
+
+Data comes from the project's generator and is cached under benchmarks/.cache/. Every
+figure that has an anchor is printed as a ratio to it (load vs pandas.read_csv of the same
+files; embedded check vs Neo4j check when both run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from graph.store import GraphStore
+from loaders.load import load_folder
+from loaders.synthetic import SCALES, generate
+from queries.audit import audit
+from queries.candidates import candidates
+from queries.engine import Engine
+
+CACHE = Path(__file__).parent / ".cache"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def dataset(scale: str, seed: int) -> tuple[Path, float]:
+    """Generate (once) and return the folder; second value: generation seconds (0 if cached)."""
+    folder = CACHE / f"{scale}-{seed}"
+    if (folder / ".complete").exists():
+        return folder, 0.0
+    spec = SCALES[scale].__class__(**{**vars(SCALES[scale]), "seed": seed})
+    seconds, _ = timed(lambda: generate(folder, spec))
+    (folder / ".complete").write_text("ok")
+    return folder, seconds
+
+
+def read_csv_floor(folder: Path) -> tuple[float, int]:
+    """The parsing floor: pandas.read_csv of every table, as text."""
+    start, rows = time.perf_counter(), 0
+    for path in folder.glob("*.csv"):
+        if path.stem != "planted":
+            rows += len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return time.perf_counter() - start, rows
+
+
+def open_store(kind: str, where: Path) -> GraphStore:
+    if kind == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        store = Neo4jStore.from_env()
+        store.wipe()
+        return store
+    from graph.sqlite_store import SqliteStore
+
+    return SqliteStore(where / "bench.sqlite")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def check_latencies(store: GraphStore, samples: list, warm: Engine | None = None) -> list[float]:
+    """Each check on a fresh Engine (cold cache) unless ``warm`` is given."""
+    out = []
+    for a in samples:
+        engine = warm or Engine(store)
+        seconds, _ = timed(lambda a=a, e=engine: e.check(a.case_id, a.person_id, a.start_date))
+        out.append(seconds * 1000)
+    return out
+
+
+def cli_latency(store_path: Path, samples: list) -> list[float]:
+    coi = Path(sys.executable).with_name("coi")
+    out = []
+    for a in samples:
+        args = [str(coi), "check", "--case", a.case_id, "--investigator", a.person_id, "--on", a.start_date.isoformat()]
+        seconds, _ = timed(lambda args=args: subprocess.run([*args, "--store", str(store_path), "--json"], capture_output=True))
+        out.append(seconds)
+    return out
+
+
+def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
+    folder, gen_s = dataset(scale, seed)
+    read_s, rows = read_csv_floor(folder)
+    work = Path(tempfile.mkdtemp(prefix="coi-bench-"))
+    store = open_store(store_kind, work)
+    load_s, summary = timed(lambda: load_folder(folder, store))
+    info = store.info()
+    allocations = store.assignments_with_roles(["investigator"])
+    rng = random.Random(seed)
+    samples = rng.sample(allocations, min(checks, len(allocations)))
+    latencies = check_latencies(store, samples)
+    figures: dict[str, Any] = {
+        "scale": scale,
+        "store": store_kind,
+        "officers": info.counts["officers"],
+        "postings": info.counts["postings"],
+        "cases": info.counts["cases"],
+        "assignments": info.counts["assignments"],
+        "rows": rows,
+        "generate_s": round(gen_s, 1),
+        "read_csv_s": round(read_s, 2),
+        "load_s": round(load_s, 2),
+        "load_rows_per_s": round(rows / load_s),
+        "load_vs_read_csv": round(load_s / read_s, 1),
+        "store_mb": round((work / "bench.sqlite").stat().st_size / 1e6, 1) if store_kind == "embedded" else None,
+        "check_samples": len(samples),
+        "check_p50_ms": round(statistics.median(latencies), 1),
+        "check_p95_ms": round(percentile(latencies, 0.95), 1),
+    }
+    if store_kind == "embedded":
+        cli = cli_latency(work / "bench.sqlite", samples[:10])
+        figures["check_cli_p50_s"] = round(statistics.median(cli), 3)
+    case = samples[0]
+    force_root = _force_of(store, case.person_id, case.start_date)
+    cand_s, ranked = timed(lambda: candidates(Engine(store), case.case_id, case.start_date, unit=force_root))
+    figures["candidates_s"] = round(cand_s, 2)
+    figures["candidates_ranked"] = len(ranked)
+    if scale != "national" or os.environ.get("COI_BENCH_FULL_AUDIT") == "1":
+        audit_s, report = timed(lambda: audit(Engine(store)))
+        figures["audit_s"] = round(audit_s, 1)
+        figures["audit_allocations"] = len(report.allocations)
+        figures["audit_verdicts"] = report.totals()["verdicts"]
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    figures.update(_picture(store, case))
+    store.close()
+    return figures
+
+
+def _force_of(store: GraphStore, person: str, on) -> str | None:
+    from queries.reader import Reader
+
+    reader = Reader(store)
+    postings = [p for p in reader.postings([person])[person] if p.start_date <= on]
+    return reader.root(postings[-1].unit_id) if postings else None
+
+
+def _picture(store: GraphStore, case) -> dict[str, Any]:
+    try:
+        from queries.picture import write_case_picture
+    except ImportError:
+        return {}
+    path = Path(tempfile.mkdtemp()) / "case.html"
+    seconds, counts = timed(lambda: write_case_picture(Engine(store), case.case_id, path, investigator=case.person_id, on=case.start_date))
+    return {"show_s": round(seconds, 2), "show_kb": round(path.stat().st_size / 1024), "show_nodes": (counts or {}).get("nodes")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="force")
+    parser.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--checks", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures = run(args.scale, args.store, args.seed, args.checks)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        width = max(map(len, figures))
+        for key, value in figures.items():
+            print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
