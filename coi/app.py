@@ -10,6 +10,10 @@ from coi.commands.candidates import candidates
 from coi.commands.check import check
 from coi.commands.demo import demo
 from coi.commands.load import load
+from coi.commands.path import path
+from coi.commands.patterns import patterns
+from coi.commands.recheck import recheck
+from coi.commands.show import show
 
 app = typer.Typer(
     name="coi",
@@ -23,6 +27,10 @@ app.command("check")(check)
 app.command("candidates")(candidates)
 app.command("audit")(audit)
 app.command("demo")(demo)
+app.command("patterns")(patterns)
+app.command("path")(path)
+app.command("recheck")(recheck)
+app.command("show")(show)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ candidate pool for one case with a handful of reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,9 +26,9 @@ from queries.dispute import (
     dispute_of,
 )
 from queries.explain import explain
-from queries.management import managers_of
+from queries.management import Link, managed_by, managers_of
 from queries.names import Namer
-from queries.neighbours import neighbours
+from queries.neighbours import step_evidence, steps
 from queries.policy import DEFAULT_POLICY, Policy
 from queries.reader import Reader
 from queries.rules import RULES, severity_rank, verdict_for
@@ -135,7 +135,11 @@ class _Check:
         self.postings = reader.postings(everyone)
         self.assignments = reader.assignments(people)
         self.associations = reader.associations(people)
-        self.up = managers_of(reader, everyone, self.window)
+        # management is read from the subjects' side: who they manage, and who manages them
+        self.up_s = managers_of(reader, self.subjects, self.window)
+        self.down_s = managed_by(reader, self.subjects, self.window)
+        self.managed_by_subject = _index(self.down_s, lambda link: link.managed)
+        self.managing_subject = _index(self.up_s, lambda link: link.manager)
         history = {a.case_id for p in people for a in self.assignments[p] if a.start_date <= on}
         self.earlier = {
             c.case_id: c
@@ -168,17 +172,17 @@ class _Check:
     def _management(self, found: _Findings, me: str, subjects: set[str]) -> None:
         units, on = self.reader.units, self.on
         for s in sorted(subjects):
-            under = [link for link in self.up[me] if link.manager == s and link.span[1] == on]
-            manages = [link for link in self.up[s] if link.manager == me and link.span[1] == on]
+            under_ever = self.managed_by_subject[s].get(me, [])
+            manages_ever = self.managing_subject[s].get(me, [])
+            under = [link for link in under_ever if link.span[1] == on]
+            manages = [link for link in manages_ever if link.span[1] == on]
             for link in under:
                 found.add("UNDER_MANAGEMENT", s, evidence.management(link, units, (on, on)))
             for link in manages:
                 found.add("MANAGES_SUBJECT", s, evidence.management(link, units, (on, on)))
             if under or manages:
                 continue
-            past = [link for link in self.up[me] if link.manager == s and link.span[0] < on]
-            past += [link for link in self.up[s] if link.manager == me and link.span[0] < on]
-            for link in past:
+            for link in [x for x in under_ever + manages_ever if x.span[0] < on]:
                 days = (link.span[0], min(link.span[1], on - DAY))
                 found.add("PAST_MANAGEMENT", s, evidence.management(link, units, days))
 
@@ -249,21 +253,47 @@ class _Check:
                         found.add("SHARED_UNIT", s, evidence.shared_unit(p, q, days, self.reader.units))
 
     def indirect(self, results: dict[str, _Findings]) -> None:
-        """INDIRECT_LINK for every subject no other finding names, for all people at once."""
+        """INDIRECT_LINK for every subject no other finding names, for all people at once.
+
+        Steps are symmetric, so the intermediaries X of (I, S) can be found from either side:
+        N(I) & N(S) for a few people, or {X in N(S) : I in N(X)} for a large pool.
+        """
         open_pairs = {me: sorted(self.subjects - {me} - found.named()) for me, found in results.items()}
         wanted = {me for me, subjects in open_pairs.items() if subjects}
         if not wanted:
             return
-        near = neighbours(self.reader, wanted | {s for v in open_pairs.values() for s in v}, self.window)
+        near_s = steps(self.reader, self.subjects, self.window, self.up_s, self.down_s)
+        middle = {x for s in self.subjects for x in near_s[s]}
+        if len(wanted) <= len(middle):
+            near_me = steps(self.reader, wanted, self.window)
+            first = lambda me, x: near_me[me].get(x)  # noqa: E731
+        else:
+            near_x = steps(self.reader, middle, self.window)
+            first = lambda me, x: near_x[x].get(me)  # noqa: E731
         for me in sorted(wanted):
             for s in open_pairs[me]:
-                common = sorted(set(near[me]) & set(near[s]) - {me, s})
+                common = sorted(x for x in near_s[s] if x != me and first(me, x) is not None)
                 items = [
-                    {"type": "indirect", "via": x, "steps": [near[me][x], near[s][x]]}
+                    {
+                        "type": "indirect",
+                        "via": x,
+                        "steps": [step_evidence(first(me, x), self.reader), step_evidence(near_s[s][x], self.reader)],
+                    }
                     for x in common[:MAX_INTERMEDIARIES]
                 ]
                 if items:
                     results[me].add("INDIRECT_LINK", s, *items)
+
+
+def _index(links: dict[str, list[Link]], other: Callable[[Link], str]) -> dict[str, dict[str, list[Link]]]:
+    """subject -> other person -> the links between them."""
+    out: dict[str, dict[str, list[Link]]] = {}
+    for subject, found in links.items():
+        by_person: dict[str, list[Link]] = {}
+        for link in found:
+            by_person.setdefault(other(link), []).append(link)
+        out[subject] = by_person
+    return out
 
 
 class Engine:
@@ -313,15 +343,12 @@ class Engine:
                 f"case {case_id} was opened on {dispute.case.opened_on}, after {on}: nothing about it was known yet"
             )
         results = {}
+        ranks = {pid: p.rank for pid, p in named.items() if p.rank}
         for me in people:
             findings = found[me].sorted()
             for f in findings:
-                f.explanation = explain(f, me, on, namer, self.reader.units, self.people_ranks(named))
+                f.explanation = explain(f, me, on, namer, self.reader.units, ranks)
             results[me] = CheckResult(
                 case_id, me, role, on, self.policy.name, check.lookback, findings, namer(me), list(notes)
             )
         return results
-
-    @staticmethod
-    def people_ranks(people: dict) -> dict[str, str]:
-        return {pid: p.rank for pid, p in people.items() if p.rank}

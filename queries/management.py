@@ -43,8 +43,27 @@ def _span(posting: Posting, window: Span) -> Span | None:
     return overlap(window, clip(posting.start_date, posting.end_date, window[1]))
 
 
+class _Reached:
+    """Spans already reached per (origin, person): a chain over a contained span adds nothing.
+
+    Pruning such chains keeps every day on which a link holds (so findings are exact) and
+    drops only redundant evidence; without it chains branch at every overlapping posting.
+    """
+
+    def __init__(self) -> None:
+        self.spans: dict[tuple[str, str], list[Span]] = {}
+
+    def new(self, origin: str, person: str, days: Span) -> bool:
+        seen = self.spans.setdefault((origin, person), [])
+        if any(start <= days[0] and days[1] <= end for start, end in seen):
+            return False
+        seen.append(days)
+        return True
+
+
 def _line_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
     links: list[Link] = []
+    reached = _Reached()
     frontier = [(p, p, window, (), frozenset([p])) for p in people]
     for _ in range(MAX_CHAIN):
         if not frontier:
@@ -55,7 +74,7 @@ def _line_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
             for posting in postings[current]:
                 manager = posting.line_manager_id
                 days = overlap(span, _span(posting, window))
-                if not manager or manager in seen or days is None:
+                if not manager or manager in seen or days is None or not reached.new(origin, manager, days):
                     continue
                 links.append(Link(manager, origin, days, "line", (*chain, posting)))
                 step.append((origin, manager, days, (*chain, posting), seen | {manager}))
@@ -65,6 +84,7 @@ def _line_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
 
 def _line_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
     links: list[Link] = []
+    reached = _Reached()
     frontier = [(p, p, window, (), frozenset([p])) for p in people]
     for _ in range(MAX_CHAIN):
         if not frontier:
@@ -75,7 +95,7 @@ def _line_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
             for posting in reports[current]:
                 managed = posting.officer_id
                 days = overlap(span, _span(posting, window))
-                if managed in seen or days is None:
+                if managed in seen or days is None or not reached.new(origin, managed, days):
                     continue
                 links.append(Link(origin, managed, days, "line", (posting, *chain)))
                 step.append((origin, managed, days, (posting, *chain), seen | {managed}))
@@ -102,13 +122,20 @@ def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Lin
 
 
 def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    supervising = [
+        (person, sup, span)
+        for person, postings in reader.postings(people).items()
+        for sup in postings
+        if sup.supervisor and (span := _span(sup, window))
+    ]
+    below = {sup.unit_id: set(reader.descendants(sup.unit_id)) for _, sup, _ in supervising}
+    by_unit: dict[str, list[Posting]] = {}
+    for posting in reader.unit_postings({u for units in below.values() for u in units}, window):
+        by_unit.setdefault(posting.unit_id, []).append(posting)
     links = []
-    for person, postings in reader.postings(people).items():
-        for sup in postings:
-            span = _span(sup, window)
-            if not sup.supervisor or span is None:
-                continue
-            for posting in reader.unit_postings(reader.descendants(sup.unit_id), span):
+    for person, sup, span in supervising:
+        for unit in below[sup.unit_id]:
+            for posting in by_unit.get(unit, ()):
                 days = overlap(span, _span(posting, window))
                 if posting.officer_id != person and days:
                     links.append(Link(person, posting.officer_id, days, "supervision", (sup, posting)))

@@ -2,7 +2,11 @@
 
 A step is: postings to the same unit that overlap (last shared day within the window),
 one working under the other's management on some day of the window, or an association
-begun by the window's end.
+begun by the window's end. Steps are symmetric: if X is one step from Y, Y is one step
+from X, through the same records.
+
+Steps are kept as light tuples (:data:`Step`) and turned into evidence dicts only for the
+few that a finding shows; a force-wide pool has hundreds of thousands of them.
 """
 
 from __future__ import annotations
@@ -10,48 +14,80 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from graph.model import Association, Posting
 from queries import evidence
-from queries.management import managed_by, managers_of
+from queries.management import Link, managed_by, managers_of
 from queries.reader import Reader
 from queries.timeline import Span, clip, overlap
 
-__all__ = ["neighbours", "shared_units"]
+__all__ = ["Step", "neighbours", "step_evidence", "steps"]
+
+#: ("shared", own posting, other's posting, days) | ("link", Link) | ("association", Association)
+Step = tuple[str, Any] | tuple[str, Posting, Posting, Span]
 
 
-def shared_units(reader: Reader, people: list[str], window: Span) -> dict[str, dict[str, dict[str, Any]]]:
-    """person -> other person -> evidence of overlapping postings to one unit."""
+def step_evidence(step: Step, reader: Reader) -> dict[str, Any]:
+    """The evidence dict of one step."""
+    if step[0] == "shared":
+        _, mine, theirs, days = step
+        return evidence.shared_unit(mine, theirs, days, reader.units)
+    if step[0] == "link":
+        return evidence.management(step[1], reader.units)
+    return evidence.association(step[1])
+
+
+def _shared(reader: Reader, people: list[str], window: Span, out: dict[str, dict[str, Step]]) -> None:
     on = window[1]
     own = reader.postings(people)
-    units = {p.unit_id for ps in own.values() for p in ps}
-    by_unit: dict[str, list] = {}
-    for q in reader.unit_postings(units, window):
+    by_unit: dict[str, list[Posting]] = {}
+    for q in reader.unit_postings({p.unit_id for ps in own.values() for p in ps}, window):
         by_unit.setdefault(q.unit_id, []).append(q)
-    out: dict[str, dict[str, dict[str, Any]]] = {p: {} for p in people}
     for person, postings in own.items():
+        found = out[person]
         for p in postings:
             mine = clip(p.start_date, p.end_date, on)
             for q in by_unit.get(p.unit_id, ()):
-                if q.officer_id == person or q.officer_id in out[person]:
+                if q.officer_id == person or q.officer_id in found:
                     continue
                 days = overlap(mine, clip(q.start_date, q.end_date, on))
                 if days and days[1] >= window[0]:
-                    out[person][q.officer_id] = evidence.shared_unit(p, q, days, reader.units)
+                    found[q.officer_id] = ("shared", p, q, days)
+
+
+def steps(
+    reader: Reader,
+    people: Iterable[str],
+    window: Span,
+    up: dict[str, list[Link]] | None = None,
+    down: dict[str, list[Link]] | None = None,
+) -> dict[str, dict[str, Step]]:
+    """person -> every person one step away -> the step (``up``/``down`` reuse known links)."""
+    people = list(dict.fromkeys(people))
+    out: dict[str, dict[str, Step]] = {p: {} for p in people}
+    _shared(reader, people, window, out)
+    missing_up = [p for p in people if up is None or p not in up]
+    missing_down = [p for p in people if down is None or p not in down]
+    ups = {**(up or {}), **managers_of(reader, missing_up, window)} if missing_up else up or {}
+    downs = {**(down or {}), **managed_by(reader, missing_down, window)} if missing_down else down or {}
+    for person in people:
+        found = out[person]
+        for link in ups.get(person, ()):
+            found.setdefault(link.manager, ("link", link))
+        for link in downs.get(person, ()):
+            found.setdefault(link.managed, ("link", link))
+    associations: dict[str, list[Association]] = reader.associations(people)
+    for person, assocs in associations.items():
+        for assoc in assocs:
+            if assoc.start_date is None or assoc.start_date <= window[1]:
+                out[person].setdefault(assoc.other(person), ("association", assoc))
+    for person in people:
+        out[person].pop(person, None)
     return out
 
 
 def neighbours(reader: Reader, people: Iterable[str], window: Span) -> dict[str, dict[str, dict[str, Any]]]:
     """person -> every person one step away -> the evidence of that step."""
-    people = list(dict.fromkeys(people))
-    out = shared_units(reader, people, window)
-    for links in (managers_of(reader, people, window), managed_by(reader, people, window)):
-        for person, found in links.items():
-            for link in found:
-                other = link.manager if link.managed == person else link.managed
-                out[person].setdefault(other, evidence.management(link, reader.units))
-    for person, found in reader.associations(people).items():
-        for assoc in found:
-            if assoc.start_date is None or assoc.start_date <= window[1]:
-                out[person].setdefault(assoc.other(person), evidence.association(assoc))
-    for person in people:
-        out[person].pop(person, None)
-    return out
+    return {
+        person: {other: step_evidence(step, reader) for other, step in found.items()}
+        for person, found in steps(reader, people, window).items()
+    }

@@ -1,0 +1,98 @@
+"""``coi patterns``: repeat subjects, subjects posted to sensitive units, repeat investigators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+
+from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
+from coi.output import Output
+from coi.stores import open_store
+from queries.patterns import SENSITIVE_TAGS, CaseView, PatternReport
+from queries.patterns import patterns as find_patterns
+
+__all__ = ["patterns", "patterns_tables"]
+
+
+def _case(view: CaseView) -> str:
+    c = view.case
+    return f"{c.case_id} {c.case_type.replace('_', ' ')}, opened {c.opened_on}, {view.status}"
+
+
+def _oversight(report: PatternReport, view: CaseView) -> str:
+    return "; ".join(f"{report.namer(a.person_id)} ({a.role.replace('_', ' ')})" for a in view.oversight) or "-"
+
+
+def patterns_tables(report: PatternReport) -> list[Table | str]:
+    """Three tables (or a one-line "none found" for an empty pattern)."""
+    out: list[Table | str] = []
+    if report.repeat_subjects:
+        table = Table(title="Repeat subjects: subjects of two or more cases", title_justify="left")
+        for column in ("subject", "case", "investigators"):
+            table.add_column(column)
+        for r in report.repeat_subjects:
+            for i, view in enumerate(r.cases):
+                who = f"{report.namer(r.person_id)}, {len(r.cases)} cases" if i == 0 else ""
+                table.add_row(who, _case(view), _oversight(report, view), end_section=i == len(r.cases) - 1)
+        out.append(table)
+    else:
+        out.append("Repeat subjects: none (no one is a subject of two or more cases).")
+    if report.sensitive_postings:
+        table = Table(
+            title=f"Subjects of open domestic abuse / sexual misconduct cases posted on {report.on} "
+            f"to a unit tagged {', '.join(SENSITIVE_TAGS)}",
+            title_justify="left",
+        )
+        for column in ("subject", "case", "posted to", "since", "tags (from unit)"):
+            table.add_column(column)
+        units = report.reader.units
+        for s in report.sensitive_postings:
+            unit = units.get(s.posting.unit_id)
+            table.add_row(
+                report.namer(s.person_id),
+                f"{s.case.case_id} {s.case.case_type.replace('_', ' ')}, opened {s.case.opened_on}",
+                f"{unit.name if unit else s.posting.unit_id} ({s.posting.unit_id})",
+                str(s.posting.start_date),
+                f"{', '.join(s.tags)} ({s.tagged_unit_id})",
+            )
+        out.append(table)
+    else:
+        out.append(
+            "Subjects in sensitive units: none (no subject of an open domestic abuse or sexual misconduct case)."
+        )
+    if report.repeat_investigators:
+        table = Table(title="Investigators who repeatedly investigate the same officer", title_justify="left")
+        for column in ("investigator", "subject", "cases"):
+            table.add_column(column)
+        for r in report.repeat_investigators:
+            cases = "; ".join(f"{_case(v)} as {'/'.join(roles)}" for v, roles in r.cases)
+            table.add_row(report.namer(r.investigator_id), report.namer(r.subject_id), cases)
+        out.append(table)
+    else:
+        out.append("Repeat investigators: none (no investigator met the same subject in two or more cases).")
+    return out
+
+
+def patterns(
+    on: OnOpt = None,
+    show_names: ShowNamesOpt = False,
+    store: StoreOpt = None,
+    neo4j: Neo4jOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Patterns across cases: repeat subjects, subjects in sensitive units, repeat investigators."""
+    out = Output(json_)
+    day = parse_day(on) or date.today()
+    with out.guard():
+        graph = open_store(store, neo4j)
+        report = find_patterns(graph, day, show_names)
+        document = report.to_dict() if json_ else None
+        shown = [] if json_ else patterns_tables(report)
+        graph.close()
+    if json_:
+        out.json(document)
+        return
+    out.print(f"Patterns as of {day} (a unit's tags include those of the units above it).")
+    for item in shown:
+        out.print(item)

@@ -1,0 +1,136 @@
+"""Case pictures in a real headless chromium, offline: drawn, complete, inert, quick.
+
+Needs Debian's ``chromium`` at /usr/bin/chromium (apt-get install chromium) and the
+``playwright`` Python package; never downloads a browser. Writes a screenshot and the
+timings to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from browser import CHROMIUM, Visit, open_picture
+from test_picture import DAY, EXAMPLE, dense_force, loaded, rename
+
+from graph.picture import Page, write_html
+from queries.engine import Engine
+from queries.picture import build_case_picture, write_case_picture
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"),
+]
+pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+IMG = '<img src=x onerror="window.__pwned=1">'
+SCRIPT = "<script>window.__pwned=1</script>"
+
+
+def assert_clean(visit: Visit, nodes: int, legend: bool = True) -> None:
+    """Drawn on a real canvas, every node in vis-network's DataSet, nothing failed, nothing left the file."""
+    state = visit.state
+    assert state["canvas"] and min(state["canvas"]) > 0, state
+    assert state["dataset_nodes"] == state["network_nodes"] == nodes
+    assert visit.console_errors == [] and visit.page_errors == []
+    assert visit.requests == [], "the page tried to reach the network"
+    assert state["pwned"] is False
+    assert state["legend"] is legend
+
+
+def record(name: str, figures: dict) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "picture-timings.json"
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    known[name] = figures
+    path.write_text(json.dumps(known, indent=2), encoding="utf-8")
+
+
+def test_example_k1_o2_draws_offline(tmp_path: Path) -> None:
+    engine = Engine(loaded(EXAMPLE, tmp_path))
+    graph = build_case_picture(engine, "K1", "O2", DAY).graph
+    path = tmp_path / "picture-K1-O2.html"
+    counts = write_case_picture(engine, "K1", path, investigator="O2", on=DAY)
+    visit = open_picture(path, screenshot=ARTIFACTS / "picture-K1-O2.png")
+    assert_clean(visit, graph.number_of_nodes())
+    assert visit.state["network_edges"] == graph.number_of_edges()
+    assert "Verdict\nconflict" in visit.state["header"] and "Complainant 1" not in visit.state["header"]
+    record(
+        "K1-O2",
+        {
+            "nodes": counts["nodes"],
+            "bytes": counts["bytes"],
+            "seconds": round(visit.seconds, 3),
+            "drawn_ms": visit.state["drawn_ms"],
+        },
+    )
+
+
+def test_planted_markup_does_not_run(example_dir: Path, tmp_path: Path) -> None:
+    rename(example_dir, "O3", IMG)
+    rename(example_dir, "O2", SCRIPT)
+    path = tmp_path / "planted.html"
+    counts = write_case_picture(Engine(loaded(example_dir, tmp_path)), "K1", path, investigator="O2", on=DAY)
+    visit = open_picture(path, hover_node="person:O3")
+    assert_clean(visit, counts["nodes"])
+    assert visit.hover.startswith(f"{IMG} (O3)"), "the tooltip shows the name as text"
+    assert f"{SCRIPT} (O2)" in visit.state["header"]
+
+
+def test_dense_case_of_about_300_nodes(tmp_path: Path) -> None:
+    store, case_id, person, on = dense_force(tmp_path)
+    path = tmp_path / "dense.html"
+    counts = write_case_picture(Engine(store), case_id, path, investigator=person, on=on)
+    assert 280 <= counts["nodes"] <= 400 and counts["dropped"] == 0
+    visit = open_picture(path, screenshot=ARTIFACTS / "picture-dense.png")
+    assert_clean(visit, counts["nodes"])
+    assert visit.seconds < 10, f"took {visit.seconds:.1f}s to draw"
+    record(
+        "dense",
+        {
+            **{k: counts[k] for k in ("nodes", "edges", "bytes")},
+            "seconds": round(visit.seconds, 3),
+            "drawn_ms": visit.state["drawn_ms"],
+        },
+    )
+
+
+def test_a_plain_graph_of_1000_nodes_through_the_wrapper(tmp_path: Path) -> None:
+    graph = nx.relabel_nodes(nx.barabasi_albert_graph(1000, 2, seed=3), lambda n: f"n{n}")
+    path = tmp_path / "plain.html"
+    size = write_html(path, graph, Page("1000 nodes"))
+    visit = open_picture(path)
+    assert_clean(visit, 1000, legend=False)
+    record(
+        "plain-1000",
+        {
+            "nodes": 1000,
+            "edges": graph.number_of_edges(),
+            "bytes": size,
+            "seconds": round(visit.seconds, 3),
+            "drawn_ms": visit.state["drawn_ms"],
+        },
+    )
+
+
+def test_the_helper_does_see_requests_and_errors(tmp_path: Path) -> None:
+    """A control: the blocking and error capture used above do catch a page that misbehaves."""
+    path = tmp_path / "leaky.html"
+    path.write_text(
+        '<html><body><img src="https://example.org/x.png"><script>console.error("boom");'
+        "document.body.setAttribute('data-picture-drawn', '1')</script></body></html>",
+        encoding="utf-8",
+    )
+    visit = open_picture(path)
+    assert visit.requests == ["https://example.org/x.png"] and visit.console_errors
+
+
+@pytest.mark.parametrize("day", [date(2023, 4, 1)])
+def test_candidates_picture_draws(tmp_path: Path, day: date) -> None:
+    path = tmp_path / "candidates.html"
+    counts = write_case_picture(Engine(loaded(EXAMPLE, tmp_path)), "K1", path, on=day)
+    assert_clean(open_picture(path, hover_node="person:P1"), counts["nodes"])
