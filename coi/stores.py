@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from graph.sqlite_store import SqliteStore, default_store_path
 from graph.store import GraphStore
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "neo4j_uri"]
+
+
+def neo4j_uri(store: Path | None, neo4j: str | None) -> str | None:
+    """Which Neo4j to use, if any: ``--neo4j``, else ``NEO4J_URI`` unless a store file is named.
+
+    Precedence: ``--neo4j`` > ``--store``/``COI_STORE`` > ``NEO4J_URI`` > the default file.
+    """
+    return neo4j or (os.environ.get("NEO4J_URI") if store is None else None)
 
 
 def open_store(store: Path | None, neo4j: str | None) -> GraphStore:
-    """``--neo4j``/``NEO4J_URI`` wins; otherwise ``--store``/``COI_STORE``/the default file."""
+    """The Neo4j store when one is configured (see :func:`neo4j_uri`), else the embedded file."""
+    neo4j = neo4j_uri(store, neo4j)
     if neo4j:
         from graph.neo4j_store import Neo4jStore
 

@@ -77,8 +77,15 @@ def _parse_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series,
     return parsed, filled & ~readable, filled & readable & parsed.isna()
 
 
+def _as_date(stamp: pd.Timestamp) -> date | None:
+    try:
+        return None if pd.isna(stamp) else stamp.date()
+    except (ValueError, NotImplementedError):  # e.g. year 0, which Python's date cannot hold
+        return None
+
+
 def _as_dates(parsed: pd.Series) -> pd.Series:
-    return pd.Series([d.date() if not pd.isna(d) else None for d in parsed], dtype=object)
+    return pd.Series([_as_date(d) for d in parsed], dtype=object)
 
 
 def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
@@ -99,8 +106,10 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             "day/month order is ambiguous: pass --dayfirst if the export is day-first",
         )
         p.add(np.flatnonzero(unreadable & ~ambiguous), f.name, "not a date in YYYY-MM-DD form")
+        dates = _as_dates(parsed)
+        impossible = impossible | (parsed.notna() & dates.isna()).to_numpy()
         p.add(np.flatnonzero(impossible), f.name, "not a real calendar date")
-        p.values[f.name] = _as_dates(parsed)
+        p.values[f.name] = dates
     elif f.kind == "enum":
         norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
         bad = filled & ~norm.isin(f.choices)
@@ -181,8 +190,8 @@ def _table_rules(parsed: dict[str, _Parsed]) -> None:
 
 
 def _unit_cycles(units: _Parsed) -> None:
-    parent = dict(zip(units.keys, units.values["parent_unit_id"], strict=True))
-    position = {k: i for i, k in enumerate(units.keys)}
+    parent = {k: v for k, v in zip(units.keys, units.values["parent_unit_id"], strict=True) if k and v}
+    position = {k: i for i, k in enumerate(units.keys) if k}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for start in parent:
         path: list[str] = []

@@ -61,44 +61,36 @@ class _Reached:
         return True
 
 
-def _line_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
+def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list[Link]:
+    """Line-management chains from each person, up (to managers) or down (to reports).
+
+    Each posting is clipped to the window once per call; chains then only intersect spans.
+    """
+    fetch = reader.postings if upward else reader.reports
     links: list[Link] = []
     reached = _Reached()
+    clipped: dict[str, list[tuple[Posting, str, Span]]] = {}
     frontier = [(p, p, window, (), frozenset([p])) for p in people]
     for _ in range(MAX_CHAIN):
         if not frontier:
             break
-        postings = reader.postings({current for _, current, *_ in frontier})
+        todo = {current for _, current, *_ in frontier if current not in clipped}
+        for person, postings in fetch(todo).items():
+            clipped[person] = [
+                (q, other, days)
+                for q in postings
+                if (other := q.line_manager_id if upward else q.officer_id) and (days := _span(q, window))
+            ]
         step = []
         for origin, current, span, chain, seen in frontier:
-            for posting in postings[current]:
-                manager = posting.line_manager_id
-                days = overlap(span, _span(posting, window))
-                if not manager or manager in seen or days is None or not reached.new(origin, manager, days):
+            for posting, other, own in clipped[current]:
+                days = overlap(span, own)
+                if other in seen or days is None or not reached.new(origin, other, days):
                     continue
-                links.append(Link(manager, origin, days, "line", (*chain, posting)))
-                step.append((origin, manager, days, (*chain, posting), seen | {manager}))
-        frontier = step
-    return links
-
-
-def _line_down(reader: Reader, people: list[str], window: Span) -> list[Link]:
-    links: list[Link] = []
-    reached = _Reached()
-    frontier = [(p, p, window, (), frozenset([p])) for p in people]
-    for _ in range(MAX_CHAIN):
-        if not frontier:
-            break
-        reports = reader.reports({current for _, current, *_ in frontier})
-        step = []
-        for origin, current, span, chain, seen in frontier:
-            for posting in reports[current]:
-                managed = posting.officer_id
-                days = overlap(span, _span(posting, window))
-                if managed in seen or days is None or not reached.new(origin, managed, days):
-                    continue
-                links.append(Link(origin, managed, days, "line", (posting, *chain)))
-                step.append((origin, managed, days, (posting, *chain), seen | {managed}))
+                longer = (*chain, posting) if upward else (posting, *chain)
+                manager, managed = (other, origin) if upward else (origin, other)
+                links.append(Link(manager, managed, days, "line", longer))
+                step.append((origin, other, days, longer, seen | {other}))
         frontier = step
     return links
 
@@ -146,7 +138,7 @@ def managers_of(reader: Reader, people: Iterable[str], window: Span) -> dict[str
     """For each person, every link to someone who managed them on some day of ``window``."""
     people = list(dict.fromkeys(people))
     out: dict[str, list[Link]] = {p: [] for p in people}
-    for link in _line_up(reader, people, window) + _supervision_up(reader, people, window):
+    for link in _line(reader, people, window, upward=True) + _supervision_up(reader, people, window):
         out[link.managed].append(link)
     return out
 
@@ -155,6 +147,6 @@ def managed_by(reader: Reader, people: Iterable[str], window: Span) -> dict[str,
     """For each person, every link to someone they managed on some day of ``window``."""
     people = list(dict.fromkeys(people))
     out: dict[str, list[Link]] = {p: [] for p in people}
-    for link in _line_down(reader, people, window) + _supervision_down(reader, people, window):
+    for link in _line(reader, people, window, upward=False) + _supervision_down(reader, people, window):
         out[link.manager].append(link)
     return out

@@ -17,7 +17,7 @@ from coi import exitcodes
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.render import SEVERITY_STYLE, VERDICT_STYLE
-from coi.stores import open_store
+from coi.stores import neo4j_uri, open_store
 from graph.sqlite_store import default_store_path
 from queries.engine import Engine
 from queries.policy import load_policy
@@ -114,7 +114,7 @@ def recheck(
     """Re-check every current allocation of open cases; alert on new or changed verdicts (exit 0)."""
     out = Output(json_)
     day = parse_day(on) or date.today()
-    state_file = state or default_state_path(store, neo4j)
+    state_file = state or default_state_path(store, neo4j_uri(store, neo4j))
     with out.guard():
         try:
             previous = load_state(state_file)

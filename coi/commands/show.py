@@ -13,7 +13,6 @@ from coi.options import Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, pars
 from coi.output import Output
 from coi.stores import open_store
 from queries.engine import ALLOCATABLE_ROLES, Engine
-from queries.picture import MAX_NODES, write_case_picture
 from queries.policy import load_policy
 
 __all__ = ["show"]
@@ -32,7 +31,7 @@ def show(
     show_names: ShowNamesOpt = False,
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Most nodes drawn; the least relevant are left out beyond it.")
-    ] = MAX_NODES,
+    ] = 400,  # queries.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
 ) -> None:
@@ -44,6 +43,8 @@ def show(
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         try:
+            from queries.picture import write_case_picture  # pyvis: imported only when drawing
+
             counts = write_case_picture(
                 engine, case, out_file, investigator, day, role, show_names=show_names, max_nodes=max_nodes
             )
