@@ -8,7 +8,7 @@ from pathlib import Path
 from graph.sqlite_store import SqliteStore, default_store_path
 from graph.store import GraphStore
 
-__all__ = ["open_store", "neo4j_uri"]
+__all__ = ["neo4j_uri", "open_store"]
 
 
 def neo4j_uri(store: Path | None, neo4j: str | None) -> str | None:

@@ -126,9 +126,10 @@ def _sources(folder: Path, mapping: ColumnMapping) -> tuple[dict[str, list[tuple
         wanted = mapping.files.get(name)
         for path in folder_files:
             stem_match = path.stem.lower() == name and path.suffix.lower() in SUFFIXES
-            if (wanted and path.name == wanted) or (not wanted and stem_match):
-                if path.suffix.lower() != ".xlsx" or name in _workbook_sheets(path):
-                    found[name].append((path, name if path.suffix.lower() == ".xlsx" else None))
+            chosen = (wanted and path.name == wanted) or (not wanted and stem_match)
+            is_book = path.suffix.lower() == ".xlsx"
+            if chosen and (not is_book or name in _workbook_sheets(path)):
+                found[name].append((path, name if is_book else None))
         if wanted and not found[name]:
             problems.append(Problem(wanted, f"mapped file for table {name} not found"))
     for book in workbooks:
