@@ -103,7 +103,7 @@ def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
     read_s, rows = read_csv_floor(folder)
     work = Path(tempfile.mkdtemp(prefix="coi-bench-"))
     store = open_store(store_kind, work)
-    load_s, summary = timed(lambda: load_folder(folder, store))
+    load_s, _ = timed(lambda: load_folder(folder, store))
     info = store.info()
     allocations = store.assignments_with_roles(["investigator"])
     rng = random.Random(seed)

@@ -10,6 +10,7 @@ from coi.commands.candidates import candidates
 from coi.commands.check import check
 from coi.commands.demo import demo
 from coi.commands.load import load
+from coi.commands.log import log_app
 from coi.commands.path import path
 from coi.commands.patterns import patterns
 from coi.commands.recheck import recheck
@@ -27,6 +28,7 @@ app.command("check")(check)
 app.command("candidates")(candidates)
 app.command("audit")(audit)
 app.command("demo")(demo)
+app.add_typer(log_app, name="log")
 app.command("patterns")(patterns)
 app.command("path")(path)
 app.command("recheck")(recheck)

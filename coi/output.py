@@ -30,8 +30,9 @@ MAX_PROBLEMS_SHOWN = 50
 class Output:
     def __init__(self, json_mode: bool = False) -> None:
         self.json_mode = json_mode
-        self.console = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        # markup off: data (names, unit ids, paths) must never be read as rich markup
+        self.console = Console(highlight=False, soft_wrap=True, markup=False)
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
     @property
     def interactive(self) -> bool:

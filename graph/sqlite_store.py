@@ -7,6 +7,7 @@ reader sees either the old or the new data, never a mix. Reads open the file rea
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sqlite3
@@ -57,6 +58,16 @@ def _ddl() -> list[str]:
     statements.append("CREATE INDEX assignments_role_start ON assignments (role, effective_start)")
     statements.append("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     return statements
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _d(value: str | None) -> date | None:
@@ -244,7 +255,9 @@ class SqliteStore:
         """Build a new file from ``dataset`` beside the old one, diff, then swap it in."""
         self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".loading", dir=self.path.parent)
+        self._remove_orphans()
+        prefix = f".{self.path.name}.{os.getpid()}."
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".loading", dir=self.path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
         try:
@@ -260,6 +273,13 @@ class SqliteStore:
             tmp.unlink(missing_ok=True)
             raise
         return summary
+
+    def _remove_orphans(self) -> None:
+        """Delete half-built files left by loads that were killed (their process is gone)."""
+        for leftover in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.loading"):
+            pid = leftover.name[len(self.path.name) + 2 :].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                leftover.unlink(missing_ok=True)
 
     def _write(self, conn: sqlite3.Connection, dataset: Dataset, progress: Progress | None) -> LoadSummary:
         conn.execute("PRAGMA journal_mode = OFF")

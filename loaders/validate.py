@@ -21,8 +21,8 @@ from loaders.read import RawTable
 
 __all__ = ["Validation", "validate"]
 
-ISO = r"^\d{4}-\d{2}-\d{2}$"
-DAY_FIRST = r"^\d{1,2}/\d{1,2}/\d{4}$"
+ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only: \d would accept full-width ones
+DAY_FIRST = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 TRUE = {"true", "t", "yes", "y", "1"}
 FALSE = {"false", "f", "no", "n", "0", ""}
 # which tables' ids a reference column may name

@@ -21,6 +21,14 @@ EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 NEO4J_SKIP = "NEO4J_URI is not set: the Neo4j half of the suite needs a real server (see README, 'Neo4j')"
 
 
+@pytest.fixture(autouse=True)
+def _no_default_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's default store, audit trail or recheck state."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    for name in ("COI_STORE", "COI_TRAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def example_dir(tmp_path: Path) -> Path:
     """A private copy of the example force, safe to edit."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -184,3 +185,13 @@ def test_skip_invalid_cascades_to_rows_that_refer_to_rejected_ones(tmp_path: Pat
 def test_skip_invalid_needs_a_rejects_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--rejects"):
         load_folder(EXAMPLE, SqliteStore(tmp_path / "s.sqlite"), LoadOptions(skip_invalid=True))
+
+
+def test_a_killed_loads_leftover_is_removed_by_the_next_load(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite")
+    dead = tmp_path / ".s.sqlite.999999999.abc.loading"  # no such process
+    dead.write_bytes(b"half a database")
+    mine = tmp_path / f".s.sqlite.{os.getpid()}.xyz.loading"  # a live process's load in progress
+    mine.write_bytes(b"in progress")
+    load_folder(EXAMPLE, store)
+    assert not dead.exists() and mine.exists()

@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from coi.commands.check import RoleOpt
+from coi.commands.log import ByOpt, CountingEngine, record_candidates
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.render import candidates_table
 from coi.stores import open_store
 from graph.model import RANKS
 from queries.candidates import candidates as rank_candidates
-from queries.engine import Engine
 from queries.policy import load_policy
 
 __all__ = ["candidates"]
@@ -34,6 +34,7 @@ def candidates(
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
+    by: ByOpt = None,
 ) -> None:
     """Rank serving officers for a case; disqualified officers are never proposed."""
     out = Output(json_)
@@ -41,8 +42,10 @@ def candidates(
         raise typer.BadParameter(f"must be one of {', '.join(RANKS)}", param_hint="--rank")
     day = parse_day(on) or date.today()
     with out.guard():
-        engine = Engine(open_store(store, neo4j), load_policy(policy))
+        engine = CountingEngine(open_store(store, neo4j), load_policy(policy))
         ranked = rank_candidates(engine, case, day, role, unit, rank, top, show_names)
+        inputs = {"case": case, "on": day, "role": role, "unit": unit, "rank": rank, "top": top}
+        record_candidates(out, engine, ranked, where=store, by=by, inputs=inputs)
         engine.store.close()
     if json_:
         out.json(

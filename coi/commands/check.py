@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from coi import exitcodes
+from coi.commands.log import ByOpt, OverrideOpt, record_check
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.render import check_text
@@ -30,6 +31,8 @@ def check(
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
+    by: ByOpt = None,
+    override: OverrideOpt = None,
 ) -> None:
     """Check one allocation against every conflict rule; the exit code is the verdict."""
     out = Output(json_)
@@ -39,6 +42,7 @@ def check(
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         result = engine.check(case, investigator, day, role, show_names)
+        record_check(out, engine.store, result, where=store, by=by, override=override)
         engine.store.close()
     if json_:
         out.json(result.to_dict())
