@@ -93,7 +93,9 @@ def cli_latency(store_path: Path, samples: list) -> list[float]:
     out = []
     for a in samples:
         args = [str(coi), "check", "--case", a.case_id, "--investigator", a.person_id, "--on", a.start_date.isoformat()]
-        seconds, _ = timed(lambda args=args: subprocess.run([*args, "--store", str(store_path), "--json"], capture_output=True))
+        seconds, _ = timed(
+            lambda args=args: subprocess.run([*args, "--store", str(store_path), "--json"], capture_output=True)
+        )
         out.append(seconds)
     return out
 
@@ -160,8 +162,14 @@ def _picture(store: GraphStore, case) -> dict[str, Any]:
     except ImportError:
         return {}
     path = Path(tempfile.mkdtemp()) / "case.html"
-    seconds, counts = timed(lambda: write_case_picture(Engine(store), case.case_id, path, investigator=case.person_id, on=case.start_date))
-    return {"show_s": round(seconds, 2), "show_kb": round(path.stat().st_size / 1024), "show_nodes": (counts or {}).get("nodes")}
+    seconds, counts = timed(
+        lambda: write_case_picture(Engine(store), case.case_id, path, investigator=case.person_id, on=case.start_date)
+    )
+    return {
+        "show_s": round(seconds, 2),
+        "show_kb": round(path.stat().st_size / 1024),
+        "show_nodes": (counts or {}).get("nodes"),
+    }
 
 
 def main() -> None:

@@ -33,8 +33,8 @@ Neo4jOpt = Annotated[
     str | None,
     typer.Option(
         "--neo4j",
-        envvar="NEO4J_URI",
-        help="Use Neo4j at this URI (bolt://, neo4j://, +s); credentials from NEO4J_USERNAME / NEO4J_PASSWORD.",
+        help="Use Neo4j at this URI (bolt://, neo4j://, +s). Default: NEO4J_URI, unless --store/COI_STORE "
+        "names a file. Credentials come from NEO4J_USERNAME / NEO4J_PASSWORD.",
         show_default=False,
     ),
 ]

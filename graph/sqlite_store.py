@@ -305,7 +305,7 @@ class SqliteStore:
         return summary
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, name: str, rows: list[dict[str, Any]], progress: Progress | None) -> None:
+    def _insert(conn: sqlite3.Connection, name: str, rows: Sequence[dict[str, Any]], progress: Progress | None) -> None:
         table = TABLES[name]
         columns = [*table.columns, "extra", "row_hash"]
         sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"

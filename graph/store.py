@@ -40,7 +40,7 @@ class StoreMissing(StoreError):
 class Dataset:
     """Validated rows ready to write: per table, dicts keyed by model column (+ ``extra``)."""
 
-    tables: dict[str, list[dict[str, Any]]]
+    tables: Mapping[str, Sequence[dict[str, Any]]]  # sliceable; loaders back it with a DataFrame
     source: str = ""
 
     def count(self, table: str) -> int:
@@ -147,6 +147,9 @@ def data_version(dataset: Dataset) -> str:
     digest = hashlib.blake2b(digest_size=8)
     for name in TABLE_ORDER:
         digest.update(name.encode())
-        for row_hash in sorted(r["row_hash"] for r in dataset.tables.get(name, ())):
+        rows = dataset.tables.get(name, ())
+        frame = getattr(rows, "frame", None)  # a DataFrame-backed table: read the column, not the rows
+        hashes = frame["row_hash"].tolist() if frame is not None else [r["row_hash"] for r in rows]
+        for row_hash in sorted(hashes):
             digest.update(row_hash.encode())
     return digest.hexdigest()

@@ -68,10 +68,11 @@ def _frame_from_grid(grid: pd.DataFrame, source: str, renames: dict[str, str], t
         seen.add(column)
     body = grid.iloc[1:]
     if text:
-        columns = {h: body.iloc[:, i].astype(object).str.strip() for i, h in enumerate(header) if h}
+        # kept as compact Arrow-backed strings: Python objects would cost ~60 bytes a cell
+        columns = {h: body.iloc[:, i].str.strip() for i, h in enumerate(header) if h}
     else:
         columns = {h: [_text(v) for v in body.iloc[:, i].tolist()] for i, h in enumerate(header) if h}
-    frame = pd.DataFrame(columns, dtype=object)
+    frame = pd.DataFrame(columns) if text else pd.DataFrame(columns, dtype=object)
     frame.index = range(len(frame))
     return frame
 

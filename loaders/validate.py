@@ -8,8 +8,10 @@ set aside in turn, until what is left is consistent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,7 @@ from graph.store import Dataset
 from loaders.problems import Problem
 from loaders.read import RawTable
 
-__all__ = ["Validation", "validate"]
+__all__ = ["FrameRows", "Validation", "validate"]
 
 ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only: \d would accept full-width ones
 DAY_FIRST = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
@@ -27,6 +29,34 @@ TRUE = {"true", "t", "yes", "y", "1"}
 FALSE = {"false", "f", "no", "n", "0", ""}
 # which tables' ids a reference column may name
 TARGETS = {"unit": ("units",), "officer": ("officers",), "person": ("officers", "people"), "case": ("cases",)}
+
+
+class FrameRows(Sequence[dict[str, Any]]):
+    """A validated table as a read-only sequence of row dicts, built only when read.
+
+    The rows stay in one DataFrame (a dict per row for ten million rows would cost
+    gigabytes); stores slice or iterate it in batches.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return self.frame.iloc[index].to_dict("records")
+        return self.frame.iloc[index].to_dict()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(self.frame), 10_000):
+            yield from self[start : start + 10_000]
 
 
 @dataclass
@@ -93,7 +123,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
     if f.name not in frame.columns:
         p.values[f.name] = pd.Series([f.default] * n, dtype=object)
         return
-    text = frame[f.name].astype(object)
+    text = frame[f.name]  # Arrow-backed strings from CSV: fast vectorised checks
     filled = text != ""
     if f.required:
         p.add(np.flatnonzero(~filled), f.name, "required value is empty")
@@ -114,7 +144,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
         norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
         bad = filled & ~norm.isin(f.choices)
         p.add(np.flatnonzero(bad), f.name, f"must be one of {', '.join(f.choices)}")
-        p.values[f.name] = norm.where(filled, f.default).astype(object)
+        p.values[f.name] = norm.astype(object).where(filled, f.default)
     elif f.kind == "bool":
         low = text.str.lower()
         p.add(np.flatnonzero(~low.isin(TRUE | FALSE)), f.name, "must be true or false")
@@ -124,7 +154,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
         )
     else:
-        p.values[f.name] = text.where(filled, None).astype(object)
+        p.values[f.name] = text.astype(object).where(filled, None)
 
 
 def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
@@ -234,21 +264,20 @@ def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
             return
 
 
-def _rows(p: _Parsed, mask: np.ndarray) -> list[dict]:
+def _rows(p: _Parsed, mask: np.ndarray) -> FrameRows:
     columns = list(p.table.columns)
     frame = pd.DataFrame({c: p.values[c] for c in columns})[mask]
     extras = [c for c in p.raw.frame.columns if c not in columns]
-    hashed = frame.astype(str)
+    # hashed column by column (a whole-table string copy would double a national load's memory)
+    digest = pd.util.hash_pandas_object(frame, index=False)
     if extras:
         extra_frame = p.raw.frame[extras][mask]
-        hashed = pd.concat([hashed, extra_frame.astype(str)], axis=1)
-    row_hash = pd.util.hash_pandas_object(hashed, index=False).map("{:016x}".format)
-    rows = frame.to_dict("records")
-    extra_rows = extra_frame.to_dict("records") if extras else [{}] * len(rows)
-    for row, extra, digest in zip(rows, extra_rows, row_hash, strict=True):
-        row["extra"] = {k: v for k, v in extra.items() if v != ""}
-        row["row_hash"] = digest
-    return rows
+        digest = digest * 31 + pd.util.hash_pandas_object(extra_frame, index=False)
+        frame["extra"] = [{k: v for k, v in row.items() if v != ""} for row in extra_frame.to_dict("records")]
+    else:
+        frame["extra"] = None
+    frame["row_hash"] = digest.map("{:016x}".format).to_numpy()
+    return FrameRows(frame)
 
 
 def validate(raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: bool = False) -> Validation:
@@ -263,7 +292,7 @@ def validate(raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: boo
         for pos in sorted(parsed[name].errors)
         for pr in parsed[name].errors[pos]
     ]
-    tables: dict[str, list[dict]] = {}
+    tables: dict[str, FrameRows] = {}
     rejected: list[tuple[Problem, dict[str, str]]] = []
     structural = any(-1 in p.errors for p in parsed.values())
     for name, p in parsed.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from graph.model import Assignment, Association, Case, Person, Posting, Unit
 from graph.store import GraphStore
@@ -23,8 +23,13 @@ T = TypeVar("T")
 class _Cache(Generic[T]):
     """ids -> list of records, filled in batches by ``fetch``."""
 
-    def __init__(self, fetch: Callable[[list[str]], Iterable[T]], key: Callable[[T], Iterable[str]]) -> None:
-        self.fetch, self.key, self.data = fetch, key, {}
+    def __init__(
+        self,
+        fetch: Callable[[list[str]], Iterable[T]],
+        key: Callable[[T], Iterable[str]],
+        order: Callable[[T], Any],
+    ) -> None:
+        self.fetch, self.key, self.order, self.data = fetch, key, order, {}
 
     def get(self, ids: Iterable[str]) -> dict[str, list[T]]:
         ids = set(ids)
@@ -34,8 +39,8 @@ class _Cache(Generic[T]):
             for record in self.fetch(missing):
                 for k in self.key(record):
                     found[k].append(record)
-            for i in missing:
-                self.data[i] = found.get(i, [])
+            for i in missing:  # sorted: evidence must not depend on the order a store returns rows
+                self.data[i] = sorted(found.get(i, []), key=self.order)
         return {i: self.data[i] for i in ids}
 
 
@@ -44,11 +49,15 @@ class Reader:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._postings = _Cache(store.postings_for_people, lambda p: (p.officer_id,))
-        self._reports = _Cache(store.postings_line_managed_by, lambda p: (p.line_manager_id,))
-        self._assignments = _Cache(store.assignments_for_people, lambda a: (a.person_id,))
-        self._case_assignments = _Cache(store.assignments_for_cases, lambda a: (a.case_id,))
-        self._associations = _Cache(store.associations_for_people, lambda a: (a.person_a, a.person_b))
+        by_posting = lambda p: p.posting_id  # noqa: E731
+        by_assignment = lambda a: a.assignment_id  # noqa: E731
+        self._postings = _Cache(store.postings_for_people, lambda p: (p.officer_id,), by_posting)
+        self._reports = _Cache(store.postings_line_managed_by, lambda p: (p.line_manager_id,), by_posting)
+        self._assignments = _Cache(store.assignments_for_people, lambda a: (a.person_id,), by_assignment)
+        self._case_assignments = _Cache(store.assignments_for_cases, lambda a: (a.case_id,), by_assignment)
+        self._associations = _Cache(
+            store.associations_for_people, lambda a: (a.person_a, a.person_b), lambda a: a.association_id
+        )
         self._people: dict[str, Person | None] = {}
         self._cases: dict[str, Case | None] = {}
         self._linked: dict[str, list[Case]] = {}
@@ -133,4 +142,6 @@ class Reader:
     def unit_postings(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
         """Postings to any of ``unit_ids`` overlapping ``span`` (not cached: windows vary)."""
         unit_ids = list(dict.fromkeys(unit_ids))
-        return self.store.postings_in_units(unit_ids, span[0], span[1]) if unit_ids else []
+        if not unit_ids:
+            return []
+        return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=lambda p: p.posting_id)

@@ -195,3 +195,14 @@ def test_a_killed_loads_leftover_is_removed_by_the_next_load(tmp_path: Path) -> 
     mine.write_bytes(b"in progress")
     load_folder(EXAMPLE, store)
     assert not dead.exists() and mine.exists()
+
+
+def test_a_named_store_file_wins_over_an_ambient_neo4j_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from coi.app import app
+
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")  # nothing listens there
+    result = CliRunner().invoke(app, ["load", str(EXAMPLE), "--store", str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert SqliteStore(tmp_path / "s.sqlite").info().counts["officers"] > 0

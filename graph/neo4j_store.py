@@ -1,0 +1,354 @@
+"""The Neo4j store: the same batched reads as the embedded store, over a Neo4j 5.26+ server.
+
+Loads write a complete new *generation* of nodes (every node carries ``gen``) beside the
+current one, check it, then flip ``(:CoiMeta {key: 'current'}).gen`` in one small
+transaction and delete the old generation in batches. Every read finds the current
+generation inside its own query, so a failed or killed load is never visible: its nodes
+belong to a generation nobody reads, and the next load deletes them. See docs/neo4j.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from operator import attrgetter
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import neo4j_schema as schema
+from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Table, Unit
+from graph.store import Dataset, LoadSummary, StoreError, StoreInfo, StoreMissing, TableChange, chunks, data_version
+
+__all__ = ["BATCH_SIZE", "Neo4jStore"]
+
+#: Rows per write transaction (measured on a generated force: see docs/neo4j.md).
+BATCH_SIZE = 5_000
+DELETE_BATCH = 10_000
+SCHEMA_VERSION = "1"
+Progress = Callable[[str, int, int], None]
+_CURRENT = f"MATCH (m:{schema.META} {{key: 'current'}}) WITH m.gen AS g\n"
+
+
+class Neo4jStore:
+    """A :class:`graph.store.GraphStore` over a Neo4j database."""
+
+    def __init__(self, uri: str, username: str = "neo4j", password: str | None = None, database: str = "neo4j"):
+        self.uri = re.sub(r"//[^@/]*@", "//", uri)  # never keep credentials embedded in a URI
+        self.database = database
+        self._target, self._username, self._password = uri, username, password
+        self._driver: Driver | None = None
+        self._checked = False
+        self._units: dict[str, Unit] | None = None
+
+    @classmethod
+    def from_env(cls, uri: str | None = None) -> Neo4jStore:
+        """``uri`` or NEO4J_URI, with NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE (default neo4j)."""
+        uri = uri or os.environ.get("NEO4J_URI")
+        if not uri:
+            raise StoreError("no Neo4j URI: set NEO4J_URI or pass --neo4j URI")
+        env = os.environ.get
+        return cls(uri, env("NEO4J_USERNAME") or "neo4j", env("NEO4J_PASSWORD"), env("NEO4J_DATABASE") or "neo4j")
+
+    # --- connection and errors -----------------------------------------------------------
+    def _message(self, exc: BaseException) -> str:
+        text = " ".join(str(getattr(exc, "message", None) or exc).split())[:300]
+        if self._password:
+            text = text.replace(self._password, "***")
+        if isinstance(exc, AuthError):
+            return (
+                f"Neo4j at {self.uri} refused user {self._username!r}: {text} (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+            )
+        if isinstance(exc, ServiceUnavailable | SessionExpired | OSError):
+            return f"cannot reach Neo4j at {self.uri}: {text} (check NEO4J_URI / credentials)"
+        return f"Neo4j error at {self.uri} (database {self.database}): {text}"
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (Neo4jError, DriverError, OSError, ValueError) as exc:
+            raise StoreError(self._message(exc)) from None
+
+    @property
+    def driver(self) -> Driver:
+        if self._driver is None:
+            auth = (self._username, self._password) if self._password is not None else None
+            with self._guard():
+                driver = GraphDatabase.driver(
+                    self._target, auth=auth, notifications_min_severity="OFF", connection_timeout=15
+                )
+                try:
+                    driver.verify_connectivity()  # fail fast: queries would retry for 30 s
+                except BaseException:
+                    driver.close()
+                    raise
+            self._driver = driver
+        return self._driver
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+        self._units = None
+        self._checked = False
+
+    def _query(self, query: str, **params: Any) -> list[Any]:
+        driver = self.driver
+        with self._guard():
+            return driver.execute_query(query, params, routing_=RoutingControl.READ, database_=self.database).records
+
+    def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        driver = self.driver
+        with (
+            self._guard(),
+            driver.session(database=self.database, bookmark_manager=driver.execute_query_bookmark_manager) as session,
+        ):
+            return session.execute_write(fn, *args)
+
+    def _meta(self) -> dict[str, Any]:
+        records = self._query(f"MATCH (m:{schema.META} {{key: 'current'}}) RETURN m {{.*}} AS m")
+        return dict(records[0]["m"]) if records else {}
+
+    def _ready(self) -> None:
+        """Once per instance: the server answers and holds a loaded generation."""
+        if not self._checked:
+            if not self._meta().get("gen"):
+                raise StoreMissing(
+                    f"no coi data in Neo4j at {self.uri} (database {self.database}): run `coi load DIR` first"
+                )
+            self._checked = True
+
+    # --- reads ---------------------------------------------------------------------------
+    def _fetch(
+        self, cls: type, match: str, ids: Iterable[str] | None = None, order: Callable | None = None, **params: Any
+    ) -> list[Any]:
+        """Records matched by ``match`` (``n`` in generation ``g``), one round trip per id batch.
+
+        Each batch is sorted like the embedded store's index order (lookup column, then id),
+        so the engine, which keeps the first evidence it meets, explains things identically.
+        """
+        self._ready()
+        query = f"{_CURRENT}{match}\nRETURN {schema.PROJECTIONS[cls]} AS r"
+        key = order or attrgetter(fields(cls)[0].name)
+        out: list[Any] = []
+        for batch in [None] if ids is None else chunks(ids):
+            out.extend(
+                sorted((schema.record(cls, rec["r"]) for rec in self._query(query, ids=batch, **params)), key=key)
+            )
+        return out
+
+    def _by(
+        self,
+        cls: type,
+        label: str,
+        prop: str,
+        ids: Iterable[str],
+        where: str = "",
+        order: Callable | None = None,
+        index: str | None = None,
+        **params: Any,
+    ) -> list[Any]:
+        """Records whose ``prop`` is one of ``ids``, through that property's index (pinned by a hint)."""
+        index = index or (f"{prop}, gen" if schema.NODE_KEYS.get(label) == prop else prop)
+        match = f"MATCH (n:{label}) USING INDEX SEEK n:{label}({index}) WHERE n.{prop} IN $ids AND n.gen = g{where}"
+        return self._fetch(cls, match, ids, order or attrgetter(prop, fields(cls)[0].name), **params)
+
+    def info(self) -> StoreInfo:
+        self._ready()
+        meta = self._meta()
+        counts = self._query(schema.count_cypher(), gen=meta["gen"])[0]
+        location = f"{self.uri} (database {self.database})"
+        return StoreInfo(location, meta.get("data_version", ""), meta.get("loaded_at", ""), dict(counts))
+
+    def units(self) -> Mapping[str, Unit]:
+        if self._units is None:
+            self._units = {u.unit_id: u for u in self._fetch(Unit, "MATCH (n:Unit) WHERE n.gen = g")}
+        return self._units
+
+    def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        people = self._by(Person, "Person", "person_id", ids, order=lambda p: (not p.is_officer, p.person_id))
+        return {p.person_id: p for p in people}
+
+    def serving_officers(self, on: date) -> list[Person]:
+        match = (
+            "MATCH (n:Officer) WHERE n.gen = g AND (n.joined_on IS NULL OR n.joined_on <= $on) "
+            "AND (n.left_on IS NULL OR n.left_on >= $on)"
+        )
+        return self._fetch(Person, match, on=on)
+
+    def cases(self, ids: Iterable[str]) -> dict[str, Case]:
+        return {c.case_id: c for c in self._by(Case, "Case", "case_id", ids)}
+
+    def all_cases(self) -> list[Case]:
+        return self._fetch(Case, "MATCH (n:Case) WHERE n.gen = g")
+
+    def cases_linked_to(self, case_ids: Iterable[str]) -> list[Case]:
+        match = (
+            "CALL (g) { MATCH (n:Case) USING INDEX SEEK n:Case(counter_allegation_of) "
+            "WHERE n.counter_allegation_of IN $ids AND n.gen = g RETURN n UNION "
+            "MATCH (c:Case) USING INDEX SEEK c:Case(case_id, gen) WHERE c.case_id IN $ids AND c.gen = g "
+            "MATCH (n:Case {case_id: c.counter_allegation_of, gen: g}) USING INDEX SEEK n:Case(case_id, gen) RETURN n }"
+        )
+        return list({c.case_id: c for c in self._fetch(Case, match, case_ids)}.values())
+
+    def assignments_for_cases(self, case_ids: Iterable[str]) -> list[Assignment]:
+        return self._by(Assignment, "Assignment", "case_id", case_ids)
+
+    def assignments_for_people(self, person_ids: Iterable[str]) -> list[Assignment]:
+        return self._by(Assignment, "Assignment", "person_id", person_ids)
+
+    def assignments_with_roles(
+        self, roles: Sequence[str], since: date | None = None, until: date | None = None
+    ) -> list[Assignment]:
+        where = " AND n.effective_start >= $low AND n.effective_start <= $high"
+        low, high = since or date.min, until or date.max
+        order = attrgetter("role", "start_date", "assignment_id")
+        index = "role, effective_start"
+        return self._by(Assignment, "Assignment", "role", roles, where, order, index, low=low, high=high)
+
+    def postings_for_people(self, person_ids: Iterable[str]) -> list[Posting]:
+        return self._by(Posting, "Posting", "officer_id", person_ids)
+
+    def postings_line_managed_by(self, manager_ids: Iterable[str]) -> list[Posting]:
+        return self._by(Posting, "Posting", "line_manager_id", manager_ids)
+
+    def postings_in_units(self, unit_ids: Iterable[str], start: date, end: date) -> list[Posting]:
+        where = " AND n.start_date <= $end AND (n.end_date IS NULL OR n.end_date >= $start)"
+        return self._by(Posting, "Posting", "unit_id", unit_ids, where, start=start, end=end)
+
+    def associations_for_people(self, person_ids: Iterable[str]) -> list[Association]:
+        match = (
+            "CALL (g) { MATCH (n:Association) USING INDEX SEEK n:Association(person_a) "
+            "WHERE n.person_a IN $ids AND n.gen = g RETURN n UNION "
+            "MATCH (n:Association) USING INDEX SEEK n:Association(person_b) WHERE n.person_b IN $ids AND n.gen = g RETURN n }"
+        )
+        return list({a.association_id: a for a in self._fetch(Association, match, person_ids)}.values())
+
+    def table_rows(self, table: str) -> list[dict[str, Any]]:
+        """Every row of one input table as stored, in the embedded store's text form."""
+        self._ready()
+        spec = TABLES[table]
+        pattern, predicate = schema.table_match(spec)
+        where = f" AND {predicate}" if predicate else ""
+        records = self._query(f"{_CURRENT}MATCH ({pattern}) WHERE n.gen = g{where}\nRETURN n {{.*}} AS n")
+        out = []
+        for rec in records:
+            props = rec["n"]
+            row = {c: schema.cell(props.get(c)) for c in spec.columns}
+            row[spec.key] = props[schema.node_key(spec)]
+            for f in spec.fields:
+                if f.kind == "tags":
+                    row[f.name] = ";".join(props.get(f.name) or ())
+            if "effective_start" in props:
+                row["effective_start"] = schema.cell(props["effective_start"])
+            out.append({**row, "extra": props.get("extra_json"), "row_hash": props["row_hash"]})
+        return out
+
+    # --- the one write -------------------------------------------------------------------
+    def replace(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+        """Write ``dataset`` as a new generation, check its counts, flip to it, drop the old one."""
+        self._ensure_schema()
+        gen = uuid.uuid4().hex[:16]
+        old, stale = self._write(schema.begin_tx, gen)
+        self._drop(stale)
+        try:
+            summary = self._load(dataset, gen, old, progress)
+            meta = {
+                "data_version": summary.data_version,
+                "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "source": dataset.source,
+                "schema_version": SCHEMA_VERSION,
+            }
+            if not self._write(schema.flip_tx, gen, old, meta):
+                raise StoreError("another load started while this one ran and replaced it; this load changed nothing")
+        except BaseException:
+            with suppress(Exception):
+                if self._meta().get("gen") != gen:
+                    self._drop([gen])
+            raise
+        with suppress(StoreError):  # the load is done; if this fails, the next load deletes it
+            self._drop([old] if old else [])
+        self._units, self._checked = None, True
+        return summary
+
+    def _ensure_schema(self) -> None:
+        have = {r["name"] for r in self._query("SHOW INDEXES YIELD name")}
+        missing = [s for s in schema.schema_statements() if s.split()[2] not in have]
+        if missing:
+            self._write(schema.run_all_tx, missing)
+            self._query("CALL db.awaitIndexes(300)")
+
+    def _load(self, dataset: Dataset, gen: str, old: str | None, progress: Progress | None) -> LoadSummary:
+        before = self._query(schema.count_cypher(), gen=old)[0]
+        opened = {r["case_id"]: r["opened_on"] for r in dataset.tables.get("cases", ())}
+        summary = LoadSummary(data_version=data_version(dataset))
+        for name in TABLE_ORDER:
+            rows = dataset.tables.get(name, [])
+            kept, same = self._write_table(TABLES[name], rows, gen, old, opened, progress)
+            summary.tables[name] = TableChange(len(rows) - kept, kept - same, same, before[name] - kept)
+        after = self._query(schema.count_cypher(), gen=gen)[0]
+        for name in TABLE_ORDER:
+            if after[name] != dataset.count(name):
+                raise StoreError(
+                    f"load check failed: {after[name]} {name} written, {dataset.count(name)} expected "
+                    "(did another load run at the same time?); the previous data is still current"
+                )
+        return summary
+
+    def _write_table(
+        self,
+        table: Table,
+        rows: Sequence[dict[str, Any]],
+        gen: str,
+        old: str | None,
+        opened: dict,
+        progress: Progress | None,
+    ) -> tuple[int, int]:
+        """Write one table in batches (nodes, then its self relationships); return (kept, same)."""
+        kept = same = 0
+        node_query = schema.ingest_cypher(table)
+        for start in range(0, len(rows), BATCH_SIZE):
+            batch = [schema.row_params(table, r) for r in rows[start : start + BATCH_SIZE]]
+            if table.name == "assignments":
+                for params, row in zip(batch, rows[start : start + BATCH_SIZE], strict=True):
+                    params["props"]["effective_start"] = row.get("start_date") or opened.get(row["case_id"])
+            k, s = self._write(schema.run_batch_tx, node_query, batch, gen, old)
+            kept, same = kept + k, same + s
+            if progress:
+                progress(table.name, min(start + BATCH_SIZE, len(rows)), len(rows))
+        for rel in schema.self_links(table):
+            linked = [schema.row_params(table, r) for r in rows if r.get(rel.column)]
+            for start in range(0, len(linked), BATCH_SIZE):
+                self._write(
+                    schema.run_batch_tx, schema.link_cypher(table, rel), linked[start : start + BATCH_SIZE], gen, old
+                )
+        if progress and not rows:
+            progress(table.name, 0, 0)
+        return kept, same
+
+    def _drop(self, gens: Iterable[str]) -> None:
+        """Delete whole generations in batches, then forget them in the metadata."""
+        gens = [g for g in gens if g]
+        for gen in gens:
+            self._delete(schema.LABELS, "{gen: $gen}", gen)
+        if gens:
+            self._write(schema.forget_tx, gens)
+
+    def _delete(self, labels: Sequence[str], where: str, gen: str | None) -> None:
+        # leaves first (postings, assignments, ...): a batch never drags a unit's or a person's
+        # thousands of relationships into one transaction
+        for label in reversed(labels):
+            while self._write(schema.delete_batch_tx, f"MATCH (n:{label} {where})", gen, DELETE_BATCH) == DELETE_BATCH:
+                pass
+
+    def wipe(self) -> None:
+        """Delete every node the store owns, in batches (tests and benchmarks); keep the schema."""
+        self._delete((schema.META, *schema.LABELS), "", None)
+        self._units, self._checked = None, False
