@@ -132,6 +132,8 @@ def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
     if store_kind == "embedded":
         cli = cli_latency(work / "bench.sqlite", samples[:10])
         figures["check_cli_p50_s"] = round(statistics.median(cli), 3)
+    else:
+        figures.update(_neo4j_anchors(store, folder, samples, figures, work))
     case = samples[0]
     force_root = _force_of(store, case.person_id, case.start_date)
     cand_s, ranked = timed(lambda: candidates(Engine(store), case.case_id, case.start_date, unit=force_root))
@@ -146,6 +148,31 @@ def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
     figures.update(_picture(store, case))
     store.close()
     return figures
+
+
+def _neo4j_anchors(store: GraphStore, folder: Path, samples: list, figures: dict, work: Path) -> dict[str, Any]:
+    """Neo4j figures beside their anchors: bare CREATE, minimal Cypher, the embedded store."""
+    from benchmarks.neo4j_anchors import bare_create_rows_per_s, minimal_check_ms
+    from graph.sqlite_store import SqliteStore
+
+    postings = pd.read_csv(folder / "postings.csv", dtype=str, keep_default_na=False).to_dict("records")
+    bare = bare_create_rows_per_s(store, postings)  # type: ignore[arg-type]
+    subjects: dict[str, list[str]] = {}
+    for a in store.assignments_for_cases({s.case_id for s in samples}):
+        if a.role == "subject":
+            subjects.setdefault(a.case_id, []).append(a.person_id)
+    minimal = minimal_check_ms(store, samples, subjects)  # type: ignore[arg-type]
+    embedded = SqliteStore(work / "anchor.sqlite")
+    load_folder(folder, embedded)
+    embedded_p50 = statistics.median(check_latencies(embedded, samples))
+    return {
+        "bare_create_rows_per_s": round(bare),
+        "load_vs_bare_create": round(figures["load_rows_per_s"] / bare, 2),
+        "minimal_cypher_check_p50_ms": round(minimal, 1),
+        "check_vs_minimal_cypher": round(figures["check_p50_ms"] / minimal, 1),
+        "embedded_check_p50_ms": round(embedded_p50, 1),
+        "neo4j_vs_embedded_check": round(figures["check_p50_ms"] / embedded_p50, 1),
+    }
 
 
 def _force_of(store: GraphStore, person: str, on) -> str | None:
