@@ -52,7 +52,8 @@ def demo(
         planted = {(p["case_id"], p["investigator_id"]) for p in _planted(data)}
         conflicted = next((r for r in report.conflicted() if (r.case_id, r.investigator_id) in planted), None)
         conflicted = conflicted or next(iter(report.conflicted()), None)
-        clear = next((r for r in report.allocations if r.verdict == "clear"), None)
+        clears = [r for r in report.allocations if r.verdict == "clear"]
+        clear = next((r for r in clears if not r.findings), clears[0] if clears else None)
         out.print("2. A conflicted allocation from the force's history (planted by the generator):")
         out.print(check_text(conflicted) if conflicted else "   (none found)")
         out.print("3. A clear allocation:")
