@@ -12,7 +12,6 @@ from datetime import date
 from queries.dispute import PARTY_ROLES, dispute_of
 from queries.engine import CheckResult, Engine
 from queries.rules import VERDICT_ORDER, severity_rank
-from queries.timeline import active
 
 __all__ = ["candidates", "rank_key"]
 
@@ -41,14 +40,9 @@ def candidates(
     pool = [p for p in engine.store.serving_officers(on) if p.person_id not in parties]
     if rank:
         pool = [p for p in pool if p.rank == rank]
-    if unit:
-        inside = set(reader.descendants(unit))
-        postings = reader.postings(p.person_id for p in pool)
-        pool = [
-            p
-            for p in pool
-            if any(q.unit_id in inside and active(q.start_date, q.end_date, on) for q in postings[p.person_id])
-        ]
+    if unit:  # officers posted on the day to the unit or one it contains (an indexed read)
+        posted = {q.officer_id for q in reader.unit_postings(reader.descendants(unit), (on, on))}
+        pool = [p for p in pool if p.person_id in posted]
     results = engine.check_many(case_id, [p.person_id for p in pool], on, role, show_names).values()
     ranked = sorted((r for r in results if r.verdict != "disqualified"), key=rank_key)
     return ranked[:top] if top else ranked
