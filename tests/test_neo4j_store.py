@@ -281,3 +281,16 @@ def test_unreachable_uri_is_a_store_error(monkeypatch: pytest.MonkeyPatch) -> No
         store.units()
     assert "cannot reach Neo4j at neo4j://127.0.0.1:1" in str(caught.value)
     assert "s3cret-from-env" not in str(caught.value)
+
+
+def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, tmp_path: Path) -> None:
+    from loaders.synthetic import SCALES, ForceSpec, generate
+
+    folder = tmp_path / "force"
+    generate(folder, ForceSpec(**{**vars(SCALES["small"]), "seed": 5}))
+    embedded = SqliteStore(tmp_path / "store.sqlite")
+    load_folder(folder, embedded)
+    load_folder(folder, neo)
+    on_neo, on_embedded = audit(Engine(neo)), audit(Engine(embedded))
+    assert len(on_embedded.allocations) > 50 and on_embedded.conflicted()
+    assert on_neo.to_dict() == on_embedded.to_dict()  # verdicts, findings and evidence alike
