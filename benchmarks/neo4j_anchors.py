@@ -38,7 +38,9 @@ def bare_create_rows_per_s(store: Neo4jStore, rows: list[dict[str, Any]]) -> flo
     seconds = time.perf_counter() - start
     with store.driver.session(database=store.database) as session:
         while session.execute_write(
-            lambda tx: tx.run(f"MATCH (n:{ANCHOR_LABEL}) WITH n LIMIT 10000 DELETE n RETURN count(*) AS c").single()["c"]
+            lambda tx: tx.run(f"MATCH (n:{ANCHOR_LABEL}) WITH n LIMIT 10000 DELETE n RETURN count(*) AS c").single()[
+                "c"
+            ]
         ):
             pass
     return len(rows) / seconds

@@ -34,9 +34,8 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic force.")] = 7,
 ) -> None:
     """Generate a small synthetic force, load it, run checks and write a picture."""
-    from loaders.synthetic import SCALES, generate
-
     from loaders.load import load_folder  # pandas: imported only by the commands that read tables
+    from loaders.synthetic import SCALES, generate
 
     out = Output()
     with out.guard():
