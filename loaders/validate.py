@@ -114,8 +114,21 @@ def _as_date(stamp: pd.Timestamp) -> date | None:
         return None
 
 
+def _shared(values: pd.Series, convert=None, missing: object = None) -> pd.Series:
+    """An object column in which equal values are ONE Python object (blank -> ``missing``).
+
+    A national export repeats the same ids, roles and days millions of times; one object
+    per distinct value instead of per cell saves gigabytes.
+    """
+    codes, uniques = pd.factorize(values)
+    objects = np.empty(len(uniques) + 1, dtype=object)
+    objects[:-1] = [convert(u) for u in uniques] if convert else list(uniques)
+    objects[-1] = missing
+    return pd.Series(objects[codes], dtype=object)  # code -1 (blank) picks ``missing``
+
+
 def _as_dates(parsed: pd.Series) -> pd.Series:
-    return pd.Series([_as_date(d) for d in parsed], dtype=object)
+    return _shared(parsed, _as_date)
 
 
 def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
@@ -144,7 +157,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
         norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
         bad = filled & ~norm.isin(f.choices)
         p.add(np.flatnonzero(bad), f.name, f"must be one of {', '.join(f.choices)}")
-        p.values[f.name] = norm.astype(object).where(filled, f.default)
+        p.values[f.name] = _shared(norm.where(filled), missing=f.default)
     elif f.kind == "bool":
         low = text.str.lower()
         p.add(np.flatnonzero(~low.isin(TRUE | FALSE)), f.name, "must be true or false")
@@ -154,7 +167,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
         )
     else:
-        p.values[f.name] = text.astype(object).where(filled, None)
+        p.values[f.name] = _shared(text.where(filled))
 
 
 def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
