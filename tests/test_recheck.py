@@ -159,3 +159,29 @@ def test_cli_human_without_changes(tmp_path: Path) -> None:
     result = run(path, "--no-record")
     assert result.exit_code == 0, result.output
     assert "No new or changed verdicts." in result.stdout
+
+
+def test_every_load_rechecks_current_allocations_and_alerts_on_a_new_conflict(tmp_path: Path) -> None:
+    """A newer export declares a friendship between K1's investigator (O4) and its subject (O3)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from coi.app import app
+
+    folder, store = tmp_path / "export", tmp_path / "store.sqlite"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "example", folder, ignore=shutil.ignore_patterns("*.md"))
+    runner = CliRunner()
+    first = json.loads(runner.invoke(app, ["load", str(folder), "--store", str(store), "--json"]).stdout)
+    assert first["recheck"]["checked"] > 0
+    assert not any(c["case_id"] == "K1" for c in first["recheck"]["changes"])
+    with open(folder / "associations.csv", "a", encoding="utf-8") as handle:
+        handle.write("O4,O3,friend,2024-01-01,,declared\n")
+    second = runner.invoke(app, ["load", str(folder), "--store", str(store), "--json"])
+    assert second.exit_code == 0, second.output
+    changes = {(c["case_id"], c["person_id"]): c for c in json.loads(second.stdout)["recheck"]["changes"]}
+    alert = changes[("K1", "O4")]
+    assert (alert["old_verdict"], alert["new_verdict"]) == ("declare", "conflict")
+    assert "ASSOCIATION(O3)" in alert["added_findings"]
+    no_recheck = runner.invoke(app, ["load", str(folder), "--store", str(store), "--json", "--no-recheck"])
+    assert "recheck" not in json.loads(no_recheck.stdout)

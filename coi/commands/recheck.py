@@ -102,6 +102,32 @@ def recheck_text(report: RecheckReport) -> list[Text | Table]:
     return out
 
 
+def recheck_and_record(
+    out: Output,
+    store: Path | None,
+    neo4j: str | None,
+    day: date,
+    state: Path | None = None,
+    record: bool = True,
+    policy: Path | None = None,
+) -> tuple[RecheckReport, Path]:
+    """Re-check current allocations as of ``day`` against the recorded state; record the new one."""
+    state_file = state or default_state_path(store, neo4j_uri(store, neo4j))
+    try:
+        previous = load_state(state_file)
+    except RecheckStateError as exc:
+        out.fail(exitcodes.BAD_DATA, str(exc), "delete it, or pass another file with --state")
+    engine = Engine(open_store(store, neo4j), load_policy(policy))
+    try:
+        report = run_recheck(engine, day, previous)
+    finally:
+        engine.store.close()
+    if record:
+        save_state(state_file, report)
+        out.note(f"recorded this recheck in {state_file}")
+    return report, state_file
+
+
 def recheck(
     on: OnOpt = None,
     state: StateOpt = None,
@@ -114,18 +140,8 @@ def recheck(
     """Re-check every current allocation of open cases; alert on new or changed verdicts (exit 0)."""
     out = Output(json_)
     day = parse_day(on) or date.today()
-    state_file = state or default_state_path(store, neo4j_uri(store, neo4j))
     with out.guard():
-        try:
-            previous = load_state(state_file)
-        except RecheckStateError as exc:
-            out.fail(exitcodes.BAD_DATA, str(exc), "delete it, or pass another file with --state")
-        engine = Engine(open_store(store, neo4j), load_policy(policy))
-        report = run_recheck(engine, day, previous)
-        engine.store.close()
-        if record:
-            save_state(state_file, report)
-            out.note(f"recorded this recheck in {state_file}")
+        report, state_file = recheck_and_record(out, store, neo4j, day, state, record, policy)
     if json_:
         out.json({**report.to_dict(), "state_file": str(state_file), "recorded": record})
         return
