@@ -59,6 +59,7 @@ def audit(
     progress: Callable[[int, int], None] | None = None,
 ) -> AuditReport:
     """Check every investigator assignment (start in [since, until]) as of its start date."""
+    engine.reader.keep_unit_histories()
     assignments = engine.store.assignments_with_roles(["investigator"], since, until)
     groups: dict[tuple[str, date], list[str]] = defaultdict(list)
     for a in assignments:

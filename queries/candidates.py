@@ -36,6 +36,7 @@ def candidates(
 ) -> list[CheckResult]:
     """Checked, ranked candidates for ``role`` on ``case_id`` on ``on`` (disqualified dropped)."""
     reader = engine.reader
+    reader.keep_unit_histories()
     parties = dispute_of(reader, case_id, on).people_with_role(*PARTY_ROLES)
     pool = [p for p in engine.store.serving_officers(on) if p.person_id not in parties]
     if rank:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -58,6 +59,7 @@ class Reader:
         self._associations = _Cache(
             store.associations_for_people, lambda a: (a.person_a, a.person_b), lambda a: a.association_id
         )
+        self._unit_history: _Cache[Posting] | None = None
         self._people: dict[str, Person | None] = {}
         self._cases: dict[str, Case | None] = {}
         self._linked: dict[str, list[Case]] = {}
@@ -139,9 +141,33 @@ class Reader:
     def associations(self, people: Iterable[str]) -> dict[str, list[Association]]:
         return self._associations.get(people)
 
+    def keep_unit_histories(self) -> None:
+        """Bulk mode (audit, candidates): read each unit's whole posting history once, keep it.
+
+        A single check reads only the window it needs; thousands of checks on different days
+        read the same units again and again, so for them one read per unit is far cheaper.
+        """
+        if self._unit_history is None:
+            self._unit_history = _Cache(
+                lambda ids: self.store.postings_in_units(ids, date.min, date.max),
+                lambda p: (p.unit_id,),
+                lambda p: p.posting_id,
+            )
+
     def unit_postings(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
-        """Postings to any of ``unit_ids`` overlapping ``span`` (not cached: windows vary)."""
+        """Postings to any of ``unit_ids`` overlapping ``span``, by posting id."""
         unit_ids = list(dict.fromkeys(unit_ids))
         if not unit_ids:
             return []
-        return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=lambda p: p.posting_id)
+        if self._unit_history is None:
+            return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=lambda p: p.posting_id)
+        start, end = span
+        return sorted(
+            (
+                p
+                for postings in self._unit_history.get(unit_ids).values()
+                for p in postings
+                if p.start_date <= end and (p.end_date is None or p.end_date >= start)
+            ),
+            key=lambda p: p.posting_id,
+        )
