@@ -47,6 +47,10 @@ class Neo4jStore:
         self._checked = False
         self._units: dict[str, Unit] | None = None
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        """Pickles as its connection settings: another process opens its own driver."""
+        return (Neo4jStore, (self._target, self._username, self._password, self.database))
+
     @classmethod
     def from_env(cls, uri: str | None = None) -> Neo4jStore:
         """``uri`` or NEO4J_URI, with NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE (default neo4j)."""

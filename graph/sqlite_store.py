@@ -70,8 +70,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class _Days(dict):
+    """ISO text -> date, each distinct day parsed once and shared (a store repeats few days)."""
+
+    def __missing__(self, text: str) -> date | None:
+        day = self[text] = date.fromisoformat(text) if text else None
+        return day
+
+
+_DAYS = _Days()
+
+
 def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return _DAYS[value] if value else None
 
 
 def _cell(value: Any) -> Any:
@@ -91,6 +102,10 @@ class SqliteStore:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._units: dict[str, Unit] | None = None
+
+    def __reduce__(self) -> tuple[type, tuple[Path]]:
+        """Pickles as its path: another process (a parallel audit's worker) opens its own connection."""
+        return (SqliteStore, (self.path,))
 
     # --- connection ----------------------------------------------------------------------
     @property
@@ -161,7 +176,7 @@ class SqliteStore:
 
     @staticmethod
     def _case(r: tuple) -> Case:
-        return Case(r[0], r[1], date.fromisoformat(r[2]), _d(r[3]), r[4], r[5])
+        return Case(r[0], r[1], _DAYS[r[2]], _d(r[3]), r[4], r[5])
 
     def cases(self, ids: Iterable[str]) -> dict[str, Case]:
         sql = f"SELECT {self._CASE_COLS} FROM cases WHERE case_id IN ({{ids}})"
@@ -188,7 +203,7 @@ class SqliteStore:
 
     @staticmethod
     def _assignment(r: tuple) -> Assignment:
-        return Assignment(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), _d(r[5]))
+        return Assignment(r[0], r[1], r[2], r[3], _DAYS[r[4]], _d(r[5]))
 
     def assignments_for_cases(self, case_ids: Iterable[str]) -> list[Assignment]:
         sql = self._ASSIGNMENT_SQL + "WHERE case_id IN ({ids})"
@@ -213,7 +228,7 @@ class SqliteStore:
 
     @staticmethod
     def _posting(r: tuple) -> Posting:
-        return Posting(r[0], r[1], r[2], date.fromisoformat(r[3]), _d(r[4]), r[5], r[6] == "true", r[7])
+        return Posting(r[0], r[1], r[2], _DAYS[r[3]], _DAYS[r[4]], r[5], r[6] == "true", r[7])
 
     def postings_for_people(self, person_ids: Iterable[str]) -> list[Posting]:
         sql = self._POSTING_SQL + "WHERE officer_id IN ({ids})"

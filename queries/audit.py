@@ -6,14 +6,18 @@ show whether conflicted allocations are isolated or systemic.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from graph.store import GraphStore
 from queries.engine import CheckResult, Engine
 from queries.evidence import summary
+from queries.policy import Policy
 from queries.rules import RULES, VERDICT_ORDER
 from queries.timeline import active
 
@@ -52,21 +56,59 @@ def _full(counter: Counter) -> dict[str, int]:
     return {v: counter.get(v, 0) for v in VERDICT_ORDER}
 
 
+Group = tuple[str, date, list[str]]  # (case, allocation day, investigators allocated that day)
+#: Groups per task for a parallel audit: large enough that a worker's kept unit histories pay off.
+CHUNK = 400
+
+
 def audit(
     engine: Engine,
     since: date | None = None,
     until: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> AuditReport:
-    """Check every investigator assignment (start in [since, until]) as of its start date."""
+    """Check every investigator assignment (start in [since, until]) as of its start date.
+
+    With ``workers`` > 1 the allocations are split into runs of consecutive cases and checked
+    in that many processes, each with its own connection to the same store.
+    """
     engine.reader.keep_unit_histories()
     assignments = engine.store.assignments_with_roles(["investigator"], since, until)
-    groups: dict[tuple[str, date], list[str]] = defaultdict(list)
+    by_day: dict[tuple[str, date], list[str]] = defaultdict(list)
     for a in assignments:
-        groups[(a.case_id, a.start_date)].append(a.person_id)
+        by_day[(a.case_id, a.start_date)].append(a.person_id)
+    groups = [(case_id, on, people) for (case_id, on), people in sorted(by_day.items())]
+    chunks = [groups[i : i + CHUNK] for i in range(0, len(groups), CHUNK)]
     results: list[CheckResult] = []
     units: dict[tuple[str, str], str] = {}
-    for done, ((case_id, on), people) in enumerate(sorted(groups.items())):
+    done = 0
+    for chunk, (checked, posted) in zip(chunks, _run(engine, chunks, workers), strict=True):
+        results.extend(checked)
+        units.update(posted)
+        done += len(chunk)
+        if progress:
+            progress(done, len(groups))
+    results.sort(key=lambda r: (r.on, r.case_id, r.investigator_id))
+    return AuditReport(results, units)
+
+
+def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tuple[list[CheckResult], dict]]:
+    if workers <= 1 or len(chunks) <= 1:
+        yield from (_check_groups(engine, chunk) for chunk in chunks)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers, context, initializer=_start_worker, initargs=(engine.store, engine.policy)
+    ) as pool:
+        yield from pool.map(_worker_chunk, chunks)
+
+
+def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
+    """Check each group; also each investigator's unit on the day (their latest active posting)."""
+    results: list[CheckResult] = []
+    units: dict[tuple[str, str], str] = {}
+    for case_id, on, people in groups:
         checked = engine.check_many(case_id, people, on)
         postings = engine.reader.postings(people)
         for person in people:
@@ -76,10 +118,21 @@ def audit(
             )
             if mine:
                 units[(case_id, person)] = mine[-1].unit_id
-        if progress:
-            progress(done + 1, len(groups))
-    results.sort(key=lambda r: (r.on, r.case_id, r.investigator_id))
-    return AuditReport(results, units)
+    return results, units
+
+
+_WORKER: Engine | None = None
+
+
+def _start_worker(store: GraphStore, policy: Policy) -> None:
+    global _WORKER
+    _WORKER = Engine(store, policy)
+    _WORKER.reader.keep_unit_histories()
+
+
+def _worker_chunk(groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
+    assert _WORKER is not None, "worker started without an engine"
+    return _check_groups(_WORKER, groups)
 
 
 CSV_HEADER = ("case_id", "investigator_id", "on", "verdict", "rule", "severity", "other_id", "explanation", "evidence")

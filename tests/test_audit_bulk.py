@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from graph.sqlite_store import SqliteStore
 from loaders.load import load_folder
 from loaders.synthetic import ForceSpec, generate
@@ -55,3 +57,14 @@ def test_kept_unit_histories_answer_every_window_like_the_store(tmp_path: Path) 
     for start in edges[::7]:
         for end in (start, start + timedelta(days=400)):
             assert bulk.unit_postings(units, (start, end)) == windowed.unit_postings(units, (start, end))
+
+
+def test_parallel_audit_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _generated(tmp_path)
+    serial = audit(Engine(store))
+    monkeypatch.setattr("queries.audit.CHUNK", 7)  # many chunks, so both workers get some
+    seen: list[tuple[int, int]] = []
+    parallel = audit(Engine(store), workers=2, progress=lambda done, total: seen.append((done, total)))
+    assert parallel.to_dict() == serial.to_dict()
+    assert parallel.units == serial.units
+    assert len(seen) > 2 and seen[-1][0] == seen[-1][1]

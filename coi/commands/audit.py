@@ -27,6 +27,10 @@ def audit(
         Path | None, typer.Option("--csv", help="Also write one row per finding (spreadsheet-safe).")
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Processes to check allocations in (large audits: the number of cores)."),
+    ] = 1,
     policy: PolicyOpt = None,
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
@@ -36,7 +40,7 @@ def audit(
     out = Output(json_)
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
-        report = run_audit(engine, parse_day(since), parse_day(until))
+        report = run_audit(engine, parse_day(since), parse_day(until), workers=workers)
         if csv:
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report))
             out.note(f"wrote {csv}")
