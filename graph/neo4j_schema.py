@@ -129,7 +129,7 @@ def _rel_block(rel: Relationship) -> str:
     return (
         "CALL (n, row) {\n"
         f"  MATCH (t:{rel.target_label} {{{rel.target_key}: row.props.{rel.column}, gen: $gen}}){_hint('t', rel.target_label, rel.target_key)}\n"
-        f"  MERGE (n)-[:{rel.type}]->(t)\n"
+        f"  CREATE (n)-[:{rel.type}]->(t)\n"
         "}\n"
     )
 
@@ -137,11 +137,15 @@ def _rel_block(rel: Relationship) -> str:
 def ingest_cypher(table: Table) -> str:
     """Write one batch of ``$rows`` ({key, props}) into generation ``$gen``.
 
+    CREATE, not MERGE: a generation is written once into an empty space (a retried
+    transaction was rolled back first), and the (key, gen) constraint still rejects a
+    duplicate. MERGE would read and lock before every write for nothing.
+
     Returns how many keys existed in generation ``$old`` (``kept``) and how many of those
     had the same ``row_hash`` (``same``), so the change report costs no extra round trip.
     """
     key, labels = node_key(table), _labels(table)
-    text = f"UNWIND $rows AS row\nMERGE (n:{labels} {{{key}: row.key, gen: $gen}})\nSET n += row.props\n"
+    text = f"UNWIND $rows AS row\nCREATE (n:{labels} {{{key}: row.key, gen: $gen}})\nSET n += row.props\n"
     others = [r for r in table.relationships if r not in self_links(table)]
     if others:
         text += "WITH n, row\n" + "".join(_rel_block(r) for r in others)
@@ -160,7 +164,7 @@ def link_cypher(table: Table, rel: Relationship) -> str:
     return (
         f"UNWIND $rows AS row\nMATCH (n:{_labels(table)} {{{key}: row.key, gen: $gen}}){_hint('n', table.label, key)}\n"
         f"MATCH (t:{rel.target_label} {{{rel.target_key}: row.props.{rel.column}, gen: $gen}}){_hint('t', rel.target_label, rel.target_key)}\n"
-        f"MERGE (n)-[:{rel.type}]->(t)"
+        f"CREATE (n)-[:{rel.type}]->(t)"
     )
 
 

@@ -13,20 +13,20 @@ from graph.store import StoreError
 
 POSTINGS_CYPHER = """\
 UNWIND $rows AS row
-MERGE (n:Posting {posting_id: row.key, gen: $gen})
+CREATE (n:Posting {posting_id: row.key, gen: $gen})
 SET n += row.props
 WITH n, row
 CALL (n, row) {
   MATCH (t:Person {person_id: row.props.officer_id, gen: $gen}) USING INDEX SEEK t:Person(person_id, gen)
-  MERGE (n)-[:HELD_BY]->(t)
+  CREATE (n)-[:HELD_BY]->(t)
 }
 CALL (n, row) {
   MATCH (t:Unit {unit_id: row.props.unit_id, gen: $gen}) USING INDEX SEEK t:Unit(unit_id, gen)
-  MERGE (n)-[:IN_UNIT]->(t)
+  CREATE (n)-[:IN_UNIT]->(t)
 }
 CALL (n, row) {
   MATCH (t:Person {person_id: row.props.line_manager_id, gen: $gen}) USING INDEX SEEK t:Person(person_id, gen)
-  MERGE (n)-[:LINE_MANAGED_BY]->(t)
+  CREATE (n)-[:LINE_MANAGED_BY]->(t)
 }
 WITH row
 OPTIONAL MATCH (o:Posting {posting_id: row.key, gen: $old}) USING INDEX SEEK o:Posting(posting_id, gen)
@@ -34,7 +34,7 @@ RETURN count(o) AS kept, sum(CASE WHEN o.row_hash = row.props.row_hash THEN 1 EL
 
 PEOPLE_CYPHER = """\
 UNWIND $rows AS row
-MERGE (n:Person {person_id: row.key, gen: $gen})
+CREATE (n:Person {person_id: row.key, gen: $gen})
 SET n += row.props
 WITH row
 OPTIONAL MATCH (o:Person {person_id: row.key, gen: $old}) USING INDEX SEEK o:Person(person_id, gen) WHERE NOT o:Officer
@@ -44,7 +44,7 @@ UNITS_LINK = """\
 UNWIND $rows AS row
 MATCH (n:Unit {unit_id: row.key, gen: $gen}) USING INDEX SEEK n:Unit(unit_id, gen)
 MATCH (t:Unit {unit_id: row.props.parent_unit_id, gen: $gen}) USING INDEX SEEK t:Unit(unit_id, gen)
-MERGE (n)-[:PART_OF]->(t)"""
+CREATE (n)-[:PART_OF]->(t)"""
 
 
 def test_postings_cypher_is_pinned() -> None:
@@ -54,7 +54,7 @@ def test_postings_cypher_is_pinned() -> None:
 def test_people_cypher_excludes_officers_on_the_old_side() -> None:
     assert schema.ingest_cypher(TABLES["people"]) == PEOPLE_CYPHER
     assert schema.ingest_cypher(TABLES["officers"]).startswith(
-        "UNWIND $rows AS row\nMERGE (n:Person:Officer {person_id: row.key, gen: $gen})"
+        "UNWIND $rows AS row\nCREATE (n:Person:Officer {person_id: row.key, gen: $gen})"
     )
 
 
@@ -80,7 +80,7 @@ def test_every_relationship_and_index_of_the_model_is_generated(name: str) -> No
     for rel in table.relationships:
         target = f"(t:{rel.target_label} {{{rel.target_key}: row.props.{rel.column}, gen: $gen}})"
         assert f"MATCH {target} USING INDEX SEEK t:{rel.target_label}({rel.target_key}, gen)" in text
-        assert f"MERGE (n)-[:{rel.type}]->(t)" in text
+        assert f"CREATE (n)-[:{rel.type}]->(t)" in text
     indexes = "\n".join(schema.index_statements())
     for column in table.indexes:
         assert f"ON (n.{column})" in indexes
