@@ -1,6 +1,6 @@
 """Measure coi at force or national scale; print figures beside anchors from the same run.
 
-    python -m benchmarks.run --scale force [--store embedded|neo4j] [--json]
+    python -m benchmarks.run --scale force [--store embedded|neo4j] [--workers N] [--json]
 
 Data comes from the project's generator and is cached under benchmarks/.cache/. Every
 figure that has an anchor is printed as a ratio to it (load vs pandas.read_csv of the same
@@ -100,7 +100,7 @@ def cli_latency(store_path: Path, samples: list) -> list[float]:
     return out
 
 
-def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
+def run(scale: str, store_kind: str, seed: int, checks: int, workers: int = 1) -> dict[str, Any]:
     folder, gen_s = dataset(scale, seed)
     read_s, rows = read_csv_floor(folder)
     work = Path(tempfile.mkdtemp(prefix="coi-bench-"))
@@ -140,8 +140,10 @@ def run(scale: str, store_kind: str, seed: int, checks: int) -> dict[str, Any]:
     figures["candidates_s"] = round(cand_s, 2)
     figures["candidates_ranked"] = len(ranked)
     if scale != "national" or os.environ.get("COI_BENCH_FULL_AUDIT") == "1":
-        audit_s, report = timed(lambda: audit(Engine(store)))
+        audit_s, report = timed(lambda: audit(Engine(store), workers=workers))
+        figures["audit_workers"] = workers
         figures["audit_s"] = round(audit_s, 1)
+        figures["audit_ms_per_allocation"] = round(1000 * audit_s / max(1, len(report.allocations)), 2)
         figures["audit_allocations"] = len(report.allocations)
         figures["audit_verdicts"] = report.totals()["verdicts"]
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -205,9 +207,10 @@ def main() -> None:
     parser.add_argument("--store", choices=["embedded", "neo4j"], default="embedded")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--checks", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="processes for the audit")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = run(args.scale, args.store, args.seed, args.checks)
+    figures = run(args.scale, args.store, args.seed, args.checks, args.workers)
     if args.json:
         print(json.dumps(figures))
     else:
