@@ -121,14 +121,15 @@ def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[L
         if sup.supervisor and (span := _span(sup, window))
     ]
     below = {sup.unit_id: set(reader.descendants(sup.unit_id)) for _, sup, _ in supervising}
-    by_unit: dict[str, list[Posting]] = {}
+    by_unit: dict[str, list[tuple[Posting, Span]]] = {}  # each posting clipped once, not once per supervisor
     for posting in reader.unit_postings({u for units in below.values() for u in units}, window):
-        by_unit.setdefault(posting.unit_id, []).append(posting)
+        if own := _span(posting, window):
+            by_unit.setdefault(posting.unit_id, []).append((posting, own))
     links = []
     for person, sup, span in supervising:
         for unit in below[sup.unit_id]:
-            for posting in by_unit.get(unit, ()):
-                days = overlap(span, _span(posting, window))
+            for posting, own in by_unit.get(unit, ()):
+                days = overlap(span, own)
                 if posting.officer_id != person and days:
                     links.append(Link(person, posting.officer_id, days, "supervision", (sup, posting)))
     return links
