@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import neo4j_schema as schema
@@ -46,6 +46,7 @@ class Neo4jStore:
         self._driver: Driver | None = None
         self._checked = False
         self._units: dict[str, Unit] | None = None
+        self._tx: Transaction | None = None  # the open read transaction of ``reading()``, if any
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         """Pickles as its connection settings: another process opens its own driver."""
@@ -106,7 +107,40 @@ class Neo4jStore:
     def _query(self, query: str, **params: Any) -> list[Any]:
         driver = self.driver
         with self._guard():
+            if self._tx is not None:
+                return list(self._tx.run(query, params))
             return driver.execute_query(query, params, routing_=RoutingControl.READ, database_=self.database).records
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Run the reads inside in one read transaction (re-entrant).
+
+        A check's ~27 queries then cost one round trip each instead of a transaction each
+        (docs/neo4j.md), and they share one session.
+        """
+        if self._tx is not None:
+            yield
+            return
+        driver = self.driver
+        with self._guard():
+            session = driver.session(
+                database=self.database,
+                default_access_mode=READ_ACCESS,
+                bookmark_manager=driver.execute_query_bookmark_manager,
+            )
+            try:
+                self._tx = session.begin_transaction()
+            except BaseException:
+                session.close()
+                raise
+        try:
+            yield
+        finally:
+            tx, self._tx = self._tx, None
+            with suppress(Exception):  # a read transaction: closing it rolls back nothing of value
+                tx.close()
+            with suppress(Exception):
+                session.close()
 
     def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
         driver = self.driver

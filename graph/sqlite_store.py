@@ -13,6 +13,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,10 @@ class SqliteStore:
         return out
 
     # --- reads ---------------------------------------------------------------------------
+    def reading(self) -> AbstractContextManager[None]:
+        """Nothing to group: one connection, and a load swaps in a new file it never sees."""
+        return nullcontext()
+
     def info(self) -> StoreInfo:
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         counts = {n: self.conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in TABLE_ORDER}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
@@ -86,6 +87,9 @@ class GraphStore(Protocol):
     """What the engine reads. All id arguments are batches; results are unordered."""
 
     def info(self) -> StoreInfo: ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Group the reads of one check: Neo4j runs them in one read transaction. Re-entrant."""
 
     def units(self) -> Mapping[str, Unit]:
         """Every unit (the hierarchy is small: tens of thousands at national scale)."""

@@ -321,7 +321,12 @@ class Engine:
         """Check many people for one case and day with shared, batched reads."""
         if role not in ALLOCATABLE_ROLES:
             raise ValueError(f"role must be one of {', '.join(ALLOCATABLE_ROLES)}")
-        people = list(dict.fromkeys(person_ids))
+        with self.store.reading():
+            return self._check_many(case_id, list(dict.fromkeys(person_ids)), on, role, show_names)
+
+    def _check_many(
+        self, case_id: str, people: list[str], on: date, role: str, show_names: bool
+    ) -> dict[str, CheckResult]:
         known = self.reader.people(people)
         unknown = [p for p in people if p not in known]
         if unknown:

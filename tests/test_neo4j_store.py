@@ -294,3 +294,38 @@ def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, t
     on_neo, on_embedded = audit(Engine(neo)), audit(Engine(embedded))
     assert len(on_embedded.allocations) > 50 and on_embedded.conflicted()
     assert on_neo.to_dict() == on_embedded.to_dict()  # verdicts, findings and evidence alike
+
+
+def test_a_check_runs_in_one_read_transaction(neo: Neo4jStore, embedded: SqliteStore, monkeypatch) -> None:
+    load_folder(EXAMPLE, neo)
+    neo.people(["O1"])  # connected and ready
+    driver, counts = neo.driver, {"execute_query": 0, "session": 0}
+
+    def counting(name):
+        real = getattr(driver, name)
+
+        def call(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in counts:
+        monkeypatch.setattr(driver, name, counting(name))
+    got = Engine(neo).check("K4", "O4", date(2023, 3, 25)).to_dict()
+    assert counts == {"execute_query": 0, "session": 1}, "every read of the check went through one transaction"
+    assert got == Engine(embedded).check("K4", "O4", date(2023, 3, 25)).to_dict()
+
+
+def test_reading_is_reentrant_and_closes_on_error(neo: Neo4jStore) -> None:
+    load_folder(EXAMPLE, neo)
+    with neo.reading():
+        outer = neo._tx
+        with neo.reading():
+            assert neo._tx is outer and neo.people(["O1"])
+        assert neo._tx is outer
+    assert neo._tx is None
+    with pytest.raises(KeyError), neo.reading():
+        neo.people(["O1"])
+        raise KeyError("boom")
+    assert neo._tx is None and neo.people(["O2"]), "the store reads normally after a failed check"
