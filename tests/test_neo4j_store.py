@@ -283,7 +283,7 @@ def test_unreachable_uri_is_a_store_error(monkeypatch: pytest.MonkeyPatch) -> No
     assert "s3cret-from-env" not in str(caught.value)
 
 
-def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, tmp_path: Path) -> None:
+def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, tmp_path: Path, monkeypatch) -> None:
     from loaders.synthetic import SCALES, ForceSpec, generate
 
     folder = tmp_path / "force"
@@ -294,6 +294,9 @@ def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, t
     on_neo, on_embedded = audit(Engine(neo)), audit(Engine(embedded))
     assert len(on_embedded.allocations) > 50 and on_embedded.conflicted()
     assert on_neo.to_dict() == on_embedded.to_dict()  # verdicts, findings and evidence alike
+    monkeypatch.setattr("queries.audit.CHUNK", 9)  # several chunks, so both workers get some
+    in_two_processes = audit(Engine(neo), workers=2)  # each worker opens its own driver
+    assert in_two_processes.to_dict() == on_embedded.to_dict()
 
 
 def test_a_check_runs_in_one_read_transaction(neo: Neo4jStore, embedded: SqliteStore, monkeypatch) -> None:
