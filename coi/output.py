@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from coi import exitcodes
 from graph.store import StoreError
@@ -37,6 +38,27 @@ class Output:
     @property
     def interactive(self) -> bool:
         return not self.json_mode and self.err.is_terminal
+
+    @contextmanager
+    def progress(self) -> Iterator[Callable[[str, int, int], None]]:
+        """A callback ``(what, done, total)`` drawing one bar per ``what`` on stderr; silent when
+        stderr is not a terminal or in JSON mode."""
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=self.err,
+            disable=not self.interactive,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def update(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = bar.add_task(what, total=max(total, 1))
+                bar.update(tasks[what], completed=done)
+
+            yield update
 
     def json(self, document: Any) -> None:
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -53,7 +53,7 @@ def candidates_table(results: list[CheckResult]) -> Table:
 
 def audit_tables(report: AuditReport) -> list[Table]:
     totals = report.totals()
-    verdicts = Table(title=f"Audit of {totals['allocations']} investigator allocations", title_justify="left")
+    verdicts = Table(title=f"Audit: {totals['allocations']:,} investigator allocations", title_justify="left")
     verdicts.add_column("verdict")
     verdicts.add_column("allocations", justify="right")
     for verdict, count in totals["verdicts"].items():

@@ -40,7 +40,14 @@ def audit(
     out = Output(json_)
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
-        report = run_audit(engine, parse_day(since), parse_day(until), workers=workers)
+        with out.progress() as bar:
+            report = run_audit(
+                engine,
+                parse_day(since),
+                parse_day(until),
+                lambda done, total: bar("checking allocations", done, total),
+                workers,
+            )
         if csv:
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report))
             out.note(f"wrote {csv}")

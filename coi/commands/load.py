@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn
 
 from coi.commands.recheck import recheck_and_record, recheck_text
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
@@ -61,22 +60,10 @@ def load(
     with out.guard():
         target = open_store(store, neo4j)
         options = LoadOptions(dayfirst, mapping, skip_invalid, rejects)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            console=out.err,
-            disable=not out.interactive,
-            transient=True,
-        ) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(table: str, done: int, total: int) -> None:
-                if table not in tasks:
-                    tasks[table] = bar.add_task(f"writing {table}", total=max(total, 1))
-                bar.update(tasks[table], completed=done)
-
-            summary = load_folder(folder, target, options, progress)
+        with out.progress() as bar:
+            summary = load_folder(
+                folder, target, options, lambda table, done, total: bar(f"writing {table}", done, total)
+            )
         where = getattr(target, "path", None) or getattr(target, "uri", "neo4j")
         target.close()
         if rejects and skip_invalid:
