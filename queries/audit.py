@@ -97,7 +97,10 @@ def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tu
     if workers <= 1 or len(chunks) <= 1:
         yield from (_check_groups(engine, chunk) for chunk in chunks)
         return
-    context = multiprocessing.get_context("forkserver")
+    # forkserver: workers start clean, never a copy of a process holding driver threads (spawn where
+    # the platform has no forkserver, e.g. Windows)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(
         workers, context, initializer=_start_worker, initargs=(engine.store, engine.policy)
     ) as pool:
