@@ -72,18 +72,15 @@ def _alive(pid: int) -> bool:
 
 
 class _Days(dict):
-    """ISO text -> date, each distinct day parsed once and shared (a store repeats few days)."""
+    """ISO text -> date (blank -> None), each distinct day parsed once and shared: a store
+    repeats few days, so ``_DAYS[text]`` is a lookup, not a parse."""
 
-    def __missing__(self, text: str) -> date | None:
+    def __missing__(self, text: str | None) -> date | None:
         day = self[text] = date.fromisoformat(text) if text else None
         return day
 
 
 _DAYS = _Days()
-
-
-def _d(value: str | None) -> date | None:
-    return _DAYS[value] if value else None
 
 
 def _cell(value: Any) -> Any:
@@ -157,7 +154,7 @@ class SqliteStore:
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
         ids = list(ids)
         found = {
-            r[0]: Person(r[0], r[1], True, r[2], r[3], _d(r[4]), _d(r[5]))
+            r[0]: Person(r[0], r[1], True, r[2], r[3], _DAYS[r[4]], _DAYS[r[5]])
             for r in self._rows(
                 "SELECT officer_id, name, rank, collar_number, joined_on, left_on "
                 "FROM officers WHERE officer_id IN ({ids})",
@@ -175,13 +172,13 @@ class SqliteStore:
             "WHERE (joined_on IS NULL OR joined_on <= ?) AND (left_on IS NULL OR left_on >= ?)",
             (day, day),
         )
-        return [Person(r[0], r[1], True, r[2], r[3], _d(r[4]), _d(r[5])) for r in rows]
+        return [Person(r[0], r[1], True, r[2], r[3], _DAYS[r[4]], _DAYS[r[5]]) for r in rows]
 
     _CASE_COLS = "case_id, case_type, opened_on, closed_on, counter_allegation_of, summary"
 
     @staticmethod
     def _case(r: tuple) -> Case:
-        return Case(r[0], r[1], _DAYS[r[2]], _d(r[3]), r[4], r[5])
+        return Case(r[0], r[1], _DAYS[r[2]], _DAYS[r[3]], r[4], r[5])
 
     def cases(self, ids: Iterable[str]) -> dict[str, Case]:
         sql = f"SELECT {self._CASE_COLS} FROM cases WHERE case_id IN ({{ids}})"
@@ -208,7 +205,7 @@ class SqliteStore:
 
     @staticmethod
     def _assignment(r: tuple) -> Assignment:
-        return Assignment(r[0], r[1], r[2], r[3], _DAYS[r[4]], _d(r[5]))
+        return Assignment(r[0], r[1], r[2], r[3], _DAYS[r[4]], _DAYS[r[5]])
 
     def assignments_for_cases(self, case_ids: Iterable[str]) -> list[Assignment]:
         sql = self._ASSIGNMENT_SQL + "WHERE case_id IN ({ids})"
@@ -261,7 +258,7 @@ class SqliteStore:
         for batch in chunks(ids):
             marks = ",".join("?" * len(batch))
             for r in self.conn.execute(sql.format(ids=marks), (*batch, *batch)):
-                out[r[0]] = Association(r[0], r[1], r[2], r[3], _d(r[4]), _d(r[5]), r[6])
+                out[r[0]] = Association(r[0], r[1], r[2], r[3], _DAYS[r[4]], _DAYS[r[5]], r[6])
         return list(out.values())
 
     def table_rows(self, table: str) -> list[dict[str, Any]]:

@@ -73,7 +73,6 @@ def audit(
     With ``workers`` > 1 the allocations are split into runs of consecutive cases and checked
     in that many processes, each with its own connection to the same store.
     """
-    engine.reader.keep_unit_histories()
     assignments = engine.store.assignments_with_roles(["investigator"], since, until)
     by_day: dict[tuple[str, date], list[str]] = defaultdict(list)
     for a in assignments:
@@ -109,6 +108,7 @@ def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tu
 
 def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
     """Check each group; also each investigator's unit on the day (their latest active posting)."""
+    engine.reader.keep_unit_histories()  # many days over the same units: read each unit once
     results: list[CheckResult] = []
     units: dict[tuple[str, str], str] = {}
     for case_id, on, people in groups:
@@ -130,7 +130,6 @@ _WORKER: Engine | None = None
 def _start_worker(store: GraphStore, policy: Policy) -> None:
     global _WORKER
     _WORKER = Engine(store, policy)
-    _WORKER.reader.keep_unit_histories()
 
 
 def _worker_chunk(groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from graph.model import Assignment, Association, Case, Person, Posting, Unit
@@ -17,6 +18,8 @@ from graph.store import GraphStore
 from queries.timeline import Span
 
 __all__ = ["Reader"]
+
+_BY_POSTING_ID = attrgetter("posting_id")
 
 T = TypeVar("T")
 
@@ -50,10 +53,9 @@ class Reader:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        by_posting = lambda p: p.posting_id  # noqa: E731
         by_assignment = lambda a: a.assignment_id  # noqa: E731
-        self._postings = _Cache(store.postings_for_people, lambda p: (p.officer_id,), by_posting)
-        self._reports = _Cache(store.postings_line_managed_by, lambda p: (p.line_manager_id,), by_posting)
+        self._postings = _Cache(store.postings_for_people, lambda p: (p.officer_id,), _BY_POSTING_ID)
+        self._reports = _Cache(store.postings_line_managed_by, lambda p: (p.line_manager_id,), _BY_POSTING_ID)
         self._assignments = _Cache(store.assignments_for_people, lambda a: (a.person_id,), by_assignment)
         self._case_assignments = _Cache(store.assignments_for_cases, lambda a: (a.case_id,), by_assignment)
         self._associations = _Cache(
@@ -151,7 +153,7 @@ class Reader:
             self._unit_history = _Cache(
                 lambda ids: self.store.postings_in_units(ids, date.min, date.max),
                 lambda p: (p.unit_id,),
-                lambda p: p.posting_id,
+                _BY_POSTING_ID,
             )
 
     def unit_postings(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
@@ -160,7 +162,7 @@ class Reader:
         if not unit_ids:
             return []
         if self._unit_history is None:
-            return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=lambda p: p.posting_id)
+            return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=_BY_POSTING_ID)
         start, end = span
         return sorted(
             (
@@ -169,5 +171,5 @@ class Reader:
                 for p in postings
                 if p.start_date <= end and (p.end_date is None or p.end_date >= start)
             ),
-            key=lambda p: p.posting_id,
+            key=_BY_POSTING_ID,
         )

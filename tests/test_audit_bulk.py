@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,16 +15,17 @@ from queries.engine import Engine
 from queries.reader import Reader
 
 
-def _generated(tmp_path: Path) -> SqliteStore:
-    folder = tmp_path / "force"
-    generate(folder, ForceSpec(officers=300, seed=7))
-    store = SqliteStore(tmp_path / "s.sqlite")
-    load_folder(folder, store)
-    return store
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
+    """A generated force of 300 officers, loaded once for the module (tests only read it)."""
+    folder = tmp_path_factory.mktemp("force")
+    generate(folder / "data", ForceSpec(officers=300, seed=7))
+    loaded = SqliteStore(folder / "s.sqlite")
+    load_folder(folder / "data", loaded)
+    return loaded
 
 
-def test_audit_equals_fresh_single_checks(tmp_path: Path) -> None:
-    store = _generated(tmp_path)
+def test_audit_equals_fresh_single_checks(store: SqliteStore) -> None:
     report = audit(Engine(store))
     assert report.allocations, "the generated force has allocations to audit"
     assert {r.verdict for r in report.allocations} - {"clear"}, "and some of them are conflicted"
@@ -34,8 +34,7 @@ def test_audit_equals_fresh_single_checks(tmp_path: Path) -> None:
         assert single.to_dict() == result.to_dict()
 
 
-def test_candidates_equal_fresh_single_checks(tmp_path: Path) -> None:
-    store = _generated(tmp_path)
+def test_candidates_equal_fresh_single_checks(store: SqliteStore) -> None:
     allocation = store.assignments_with_roles(["investigator"])[0]
     ranked = candidates(Engine(store), allocation.case_id, allocation.start_date)
     assert ranked
@@ -44,9 +43,8 @@ def test_candidates_equal_fresh_single_checks(tmp_path: Path) -> None:
         assert single.to_dict() == result.to_dict()
 
 
-def test_kept_unit_histories_answer_every_window_like_the_store(tmp_path: Path) -> None:
+def test_kept_unit_histories_answer_every_window_like_the_store(store: SqliteStore) -> None:
     """Windows that start or end on a posting's first or last day are the edges that matter."""
-    store = _generated(tmp_path)
     windowed, bulk = Reader(store), Reader(store)
     bulk.keep_unit_histories()
     units = sorted(windowed.units)[:40]
@@ -59,8 +57,7 @@ def test_kept_unit_histories_answer_every_window_like_the_store(tmp_path: Path) 
             assert bulk.unit_postings(units, (start, end)) == windowed.unit_postings(units, (start, end))
 
 
-def test_parallel_audit_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = _generated(tmp_path)
+def test_parallel_audit_equals_serial(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = audit(Engine(store))
     monkeypatch.setattr("queries.audit.CHUNK", 7)  # many chunks, so both workers get some
     seen: list[tuple[int, int]] = []
