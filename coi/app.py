@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from coi import exitcodes
+from coi import __version__, exitcodes
 from coi.commands.audit import audit
 from coi.commands.candidates import candidates
 from coi.commands.check import check
@@ -23,6 +25,24 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"coi {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Conflict-of-interest graph analyser: who may investigate whom."""
+
+
 app.command("load")(load)
 app.command("check")(check)
 app.command("candidates")(candidates)

@@ -12,9 +12,20 @@ TAMPERED = 6  # the audit log's hash chain does not verify
 DECLARE = 10
 CONFLICT = 20
 DISQUALIFIED = 30
+NOT_ALLOCATABLE = 40  # check: the person may not be allocated at all (not an officer, not serving, case closed)
 
 BY_VERDICT = {"clear": CLEAR, "declare": DECLARE, "conflict": CONFLICT, "disqualified": DISQUALIFIED}
 
-TABLE = f"""exit codes: {CLEAR} clear (or success), {DECLARE} declare, {CONFLICT} conflict, {DISQUALIFIED} disqualified;
+
+def of_check(verdict: str, allocatable: bool) -> int:
+    """A check's exit code: not allocatable (40) wins over the verdict's code, whatever the verdict.
+
+    (An error exit, 1 to 6, never reaches here: it ends the command before a verdict exists.)
+    """
+    return BY_VERDICT[verdict] if allocatable else NOT_ALLOCATABLE
+
+
+TABLE = f"""exit codes: {CLEAR} clear (or success), {DECLARE} declare, {CONFLICT} conflict, {DISQUALIFIED} disqualified,
+{NOT_ALLOCATABLE} not allocatable (before any verdict: not an officer, not serving, or case closed);
 {USAGE} usage error, {BAD_DATA} bad input data, {NOT_FOUND} unknown case or person, {STORE} store unavailable,
 {TAMPERED} audit log tampered, {INTERNAL} internal error"""

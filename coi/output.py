@@ -89,7 +89,11 @@ class Output:
                 self.err.print(f"error: ... and {more} more problems", markup=False)
             self.fail(exitcodes.BAD_DATA, f"{len(exc.problems)} problem(s) found; nothing was written")
         except PolicyError as exc:
-            self.fail(exitcodes.BAD_DATA, str(exc))
+            if len(exc.problems) == 1:
+                self.fail(exitcodes.BAD_DATA, exc.problems[0])
+            for problem in exc.problems:
+                self.err.print(f"error: {problem}", markup=False)
+            self.fail(exitcodes.BAD_DATA, f"{len(exc.problems)} problems in the policy file; nothing was checked")
         except NotFound as exc:
             self.fail(exitcodes.NOT_FOUND, str(exc))
         except StoreError as exc:

@@ -33,12 +33,13 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Write a spreadsheet-safe CSV atomically."""
+def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = False) -> None:
+    """Write a spreadsheet-safe CSV atomically (``bom``: UTF-8 with a byte-order mark, so Excel
+    on Windows reads it as UTF-8 rather than the local code page)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)

@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any
 
 from graph.store import GraphStore
+from queries.allocatable import REASONS
 from queries.engine import CheckResult, Engine
 from queries.evidence import summary
 from queries.policy import Policy
 from queries.rules import RULES, VERDICT_ORDER
-from queries.timeline import active
 
 __all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows"]
 
@@ -28,6 +28,7 @@ __all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows"]
 class AuditReport:
     allocations: list[CheckResult]
     units: dict[tuple[str, str], str] = field(default_factory=dict)  # (case, person) -> unit id
+    policy: str = "default"  # the policy the audit ran under (named even when nothing was audited)
 
     def totals(self) -> dict[str, Any]:
         verdicts = Counter(r.verdict for r in self.allocations)
@@ -37,9 +38,16 @@ class AuditReport:
         for r in self.allocations:
             per_year[str(r.on.year)][r.verdict] += 1
             per_unit[self.units.get((r.case_id, r.investigator_id)) or "(no posting)"][r.verdict] += 1
+        barred = [r for r in self.allocations if not r.allocatable]
+        reasons = Counter(b.reason for r in barred for b in r.bars)
         return {
             "allocations": len(self.allocations),
+            "policy": ", ".join(self.policies()),
             "verdicts": {v: verdicts.get(v, 0) for v in VERDICT_ORDER},
+            "not_allocatable": {
+                "allocations": len(barred),
+                "per_reason": {reason: reasons.get(reason, 0) for reason in REASONS},
+            },
             "rules": {rule: rules.get(rule, 0) for rule in RULES},
             "per_year": {y: _full(c) for y, c in sorted(per_year.items())},
             "per_unit": {u: _full(c) for u, c in sorted(per_unit.items())},
@@ -47,6 +55,14 @@ class AuditReport:
 
     def conflicted(self) -> list[CheckResult]:
         return [r for r in self.allocations if r.verdict in ("conflict", "disqualified")]
+
+    def not_allocatable(self) -> list[CheckResult]:
+        """Allocations that were not possible at all on their own date (whatever their verdict)."""
+        return [r for r in self.allocations if not r.allocatable]
+
+    def policies(self) -> list[str]:
+        """The policy names the allocations were checked under (one, in practice)."""
+        return sorted({r.policy for r in self.allocations}) or [self.policy]
 
     def to_dict(self) -> dict[str, Any]:
         return {"totals": self.totals(), "allocations": [r.to_dict() for r in self.allocations]}
@@ -89,7 +105,7 @@ def audit(
         if progress:
             progress(done, len(groups))
     results.sort(key=lambda r: (r.on, r.case_id, r.investigator_id))
-    return AuditReport(results, units)
+    return AuditReport(results, units, engine.policy.name)
 
 
 def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tuple[list[CheckResult], dict]]:
@@ -113,14 +129,8 @@ def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult
     units: dict[tuple[str, str], str] = {}
     for case_id, on, people in groups:
         checked = engine.check_many(case_id, people, on)
-        postings = engine.reader.postings(people)
-        for person in people:
-            results.append(checked[person])
-            mine = sorted(
-                (p for p in postings[person] if active(p.start_date, p.end_date, on)), key=lambda p: p.start_date
-            )
-            if mine:
-                units[(case_id, person)] = mine[-1].unit_id
+        results.extend(checked[person] for person in people)
+        units.update({(case_id, person): unit for person, unit in engine.reader.units_on(people, on).items()})
     return results, units
 
 
@@ -137,14 +147,49 @@ def _worker_chunk(groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[st
     return _check_groups(_WORKER, groups)
 
 
-CSV_HEADER = ("case_id", "investigator_id", "on", "verdict", "rule", "severity", "other_id", "explanation", "evidence")
+CSV_HEADER = (
+    "case_id",
+    "case_type",
+    "investigator_id",
+    "investigator",
+    "unit_id",
+    "unit",
+    "on",
+    "policy",
+    "allocatable",
+    "not_allocatable",
+    "verdict",
+    "rule",
+    "severity",
+    "other_id",
+    "explanation",
+    "evidence",
+)
 
 
-def csv_rows(report: AuditReport) -> list[list[Any]]:
-    """One row per finding (one row with no rule for an allocation with none)."""
+def csv_rows(report: AuditReport, unit_names: dict[str, str] | None = None) -> list[list[Any]]:
+    """One row per finding (one row with no rule for an allocation with none).
+
+    ``investigator`` is the name as the engine showed it (civilians by pseudonym); ``unit_id`` is
+    the investigator's unit on the allocation day, ``unit`` its name (from ``unit_names``).
+    """
+    names = unit_names or {}
     rows = []
     for r in report.allocations:
-        base = [r.case_id, r.investigator_id, r.on.isoformat(), r.verdict]
+        unit = report.units.get((r.case_id, r.investigator_id)) or ""
+        base = [
+            r.case_id,
+            r.case_type,
+            r.investigator_id,
+            r.investigator_name,
+            unit,
+            names.get(unit, ""),
+            r.on.isoformat(),
+            r.policy,
+            "true" if r.allocatable else "false",
+            ";".join(b.reason for b in r.bars),
+            r.verdict,
+        ]
         if not r.findings:
             rows.append([*base, "", "", "", "", ""])
         for f in r.findings:

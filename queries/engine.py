@@ -17,6 +17,7 @@ from typing import Any
 from graph.model import ASSOCIATION_KINDS, SENIOR_RANKS
 from graph.store import GraphStore
 from queries import evidence
+from queries.allocatable import Bar, not_allocatable
 from queries.dispute import (
     INVESTIGATING_ROLES,
     OVERSIGHT_ROLES,
@@ -74,10 +75,16 @@ class CheckResult:
     findings: list[Finding]
     investigator_name: str = ""
     notes: list[str] = field(default_factory=list)
+    bars: list[Bar] = field(default_factory=list)  # why the allocation is not possible at all
+    case_type: str = ""
 
     @property
     def verdict(self) -> str:
         return verdict_for([f.severity for f in self.findings])
+
+    @property
+    def allocatable(self) -> bool:
+        return not self.bars
 
     def rules(self) -> list[str]:
         return [f"{f.rule}({f.other_id})" for f in self.findings]
@@ -89,6 +96,9 @@ class CheckResult:
             "investigator": self.investigator_name,
             "role": self.role,
             "on": self.on.isoformat(),
+            "case_type": self.case_type,
+            "allocatable": self.allocatable,
+            "not_allocatable": [b.to_dict() for b in self.bars],
             "policy": self.policy,
             "lookback_years": self.lookback_years,
             "verdict": self.verdict,
@@ -353,7 +363,18 @@ class Engine:
             findings = found[me].sorted()
             for f in findings:
                 f.explanation = explain(f, me, on, namer, self.reader.units, ranks)
+            bars = not_allocatable(named[me], dispute.case, on, namer(me))
             results[me] = CheckResult(
-                case_id, me, role, on, self.policy.name, check.lookback, findings, namer(me), list(notes)
+                case_id,
+                me,
+                role,
+                on,
+                self.policy.name,
+                check.lookback,
+                findings,
+                namer(me),
+                list(notes),
+                bars,
+                dispute.case.case_type,
             )
         return results

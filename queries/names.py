@@ -24,7 +24,11 @@ class Namer:
         people: Mapping[str, Person],
         dispute_roles: Iterable[Assignment] = (),
         show_names: bool = False,
+        role_labels: bool = True,
     ) -> None:
+        """``dispute_roles``: the assignments that decide who is only a complainant or witness.
+        ``role_labels=False`` labels every pseudonym "Person N" (for reports with no one case,
+        where "Complainant" would itself tell that someone complained somewhere)."""
         self.people = people
         self.show_names = show_names
         roles: dict[str, set[str]] = {}
@@ -38,7 +42,8 @@ class Namer:
             civilian = person is None or not person.is_officer
             victim_only = bool(mine) and mine <= {"complainant", "witness"}
             if civilian or victim_only:
-                label = next((LABELS[r] for r in ("complainant", "witness") if r in mine), "Person")
+                roles_shown = ("complainant", "witness") if role_labels else ()
+                label = next((LABELS[r] for r in roles_shown if r in mine), "Person")
                 counters[label] = counters.get(label, 0) + 1
                 self._labels[pid] = f"{label} {counters[label]}"
 

@@ -1,5 +1,10 @@
 """One-step links between people within a window, for INDIRECT_LINK and ``coi path``.
 
+:func:`links_between` lists EVERY link between given pairs, strongest first, for the
+hops of a path: management (line before supervision), then associations (partner,
+former partner and family before the others), then shared units; within a kind, the
+most recent first.
+
 A step is: postings to the same unit that overlap (last shared day within the window),
 one working under the other's management on some day of the window, or an association
 begun by the window's end. Steps are symmetric: if X is one step from Y, Y is one step
@@ -20,7 +25,7 @@ from queries.management import Link, managed_by, managers_of
 from queries.reader import Reader
 from queries.timeline import Span, clip, overlap
 
-__all__ = ["Step", "neighbours", "step_evidence", "steps"]
+__all__ = ["LINK_STRENGTH", "Step", "links_between", "neighbours", "step_evidence", "steps"]
 
 #: ("shared", own posting, other's posting, days) | ("link", Link) | ("association", Association)
 Step = tuple[str, Any] | tuple[str, Posting, Posting, Span]
@@ -91,3 +96,62 @@ def neighbours(reader: Reader, people: Iterable[str], window: Span) -> dict[str,
         person: {other: step_evidence(step, reader) for other, step in found.items()}
         for person, found in steps(reader, people, window).items()
     }
+
+
+#: Strongest first: management is a reg. 15(3)(c) bar, a close association a disqualifying
+#: interest, a shared unit only something to declare (the rules' severities, in that order).
+LINK_STRENGTH = ("management", "association", "shared_unit")
+CLOSE_KINDS = ("partner", "former_partner", "family")
+MAX_LINKS = 10
+
+
+def _strength(item: dict[str, Any]) -> tuple:
+    kind = item["type"]
+    if kind == "management":
+        detail = 0 if item["how"] == "line" else 1
+    elif kind == "association":
+        detail = 0 if item["kind"] in CLOSE_KINDS else 1
+    else:
+        detail = 0
+    return LINK_STRENGTH.index(kind), detail
+
+
+def _strongest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """By kind and strength; within those, the link that lasted latest first (open ones first)."""
+    recent = sorted(items, key=lambda i: i.get("to") or i.get("end_date") or "9999-12-31", reverse=True)
+    return sorted(recent, key=_strength)
+
+
+def links_between(reader: Reader, pairs: Iterable[tuple[str, str]], window: Span) -> dict[frozenset[str], list[dict]]:
+    """{a, b} -> every link (evidence item) between a and b within ``window``, strongest first.
+
+    The same tests as :func:`steps` (so a hop found by a search always has its links), at most
+    ``MAX_LINKS`` per pair; a management link is kept once per (how, from, to).
+    """
+    wanted = {frozenset(p) for p in pairs}
+    people = sorted({x for pair in wanted for x in pair})
+    found: dict[frozenset[str], list[dict]] = {pair: [] for pair in wanted}
+    postings, on = reader.postings(people), window[1]
+    for pair in wanted:
+        a, b = sorted(pair)
+        for p in postings[a]:
+            for q in postings[b]:
+                if p.unit_id != q.unit_id:
+                    continue
+                days = overlap(clip(p.start_date, p.end_date, on), clip(q.start_date, q.end_date, on))
+                if days and days[1] >= window[0]:
+                    found[pair].append(evidence.shared_unit(p, q, days, reader.units))
+    seen: set[tuple] = set()
+    for links in managers_of(reader, people, window).values():
+        for link in links:
+            pair, key = frozenset((link.manager, link.managed)), (link.manager, link.managed, link.how, link.span)
+            if pair in found and key not in seen:
+                seen.add(key)
+                found[pair].append(evidence.management(link, reader.units))
+    for assocs in reader.associations(people).values():
+        for assoc in assocs:
+            pair = frozenset((assoc.person_a, assoc.person_b))
+            item = evidence.association(assoc)
+            if pair in found and (assoc.start_date is None or assoc.start_date <= on) and item not in found[pair]:
+                found[pair].append(item)
+    return {pair: _strongest_first(items)[:MAX_LINKS] for pair, items in found.items()}

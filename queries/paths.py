@@ -2,7 +2,8 @@
 
 A step is a one-step link of :mod:`queries.neighbours` (postings to the same unit that
 overlap, one working under the other's management, or an association) within the
-lookback window ending on d. The search is a bidirectional breadth-first search that
+lookback window ending on d. Each hop of a path found lists every link between its two
+people, strongest first (:func:`~queries.neighbours.links_between`). The search is a bidirectional breadth-first search that
 expands whole levels, the smaller frontier first, each level with one batched
 :func:`~queries.neighbours.neighbours` call, and stops at ``max_hops``. Every shortest
 path found is returned (up to ``limit``), each step with its evidence and a sentence.
@@ -20,7 +21,7 @@ from queries import evidence
 from queries.dispute import NotFound
 from queries.explain import describe_step
 from queries.names import Namer
-from queries.neighbours import neighbours
+from queries.neighbours import links_between, neighbours
 from queries.reader import Reader
 from queries.timeline import Span, lookback_start
 
@@ -35,11 +36,16 @@ Edges = dict[frozenset[str], dict[str, Any]]  # {u, v} -> evidence of the step
 
 @dataclass(frozen=True)
 class Step:
-    """One link from ``source`` to ``target`` and the evidence that makes it true."""
+    """One hop from ``source`` to ``target``: its strongest link's evidence, and every link."""
 
     source: str
     target: str
     evidence: dict[str, Any]
+    links: tuple[dict[str, Any], ...] = ()  # every link between the two, strongest first
+
+    @property
+    def all_links(self) -> tuple[dict[str, Any], ...]:
+        return self.links or (self.evidence,)
 
 
 @dataclass
@@ -94,6 +100,14 @@ class PathReport:
                             "type": s.evidence.get("type"),
                             "sentence": self.sentence(s),
                             "evidence": s.evidence,
+                            "links": [
+                                {
+                                    "type": item.get("type"),
+                                    "sentence": describe_step(item, self.namer),
+                                    "evidence": item,
+                                }
+                                for item in s.all_links
+                            ],
                         }
                         for s in path
                     ],
@@ -144,6 +158,11 @@ def _oriented(item: dict[str, Any], source: str) -> dict[str, Any]:
     return item
 
 
+def _step(u: str, v: str, edges: Edges, links: dict[frozenset[str], list[dict[str, Any]]]) -> Step:
+    found = tuple(_oriented(item, u) for item in links.get(frozenset((u, v)), ()))
+    return Step(u, v, found[0] if found else _oriented(edges[frozenset((u, v))], u), found)
+
+
 def _search(
     reader: Reader, a: str, b: str, window: Span, max_hops: int, limit: int
 ) -> tuple[list[list[str]], Edges, int]:
@@ -182,7 +201,12 @@ def shortest_paths(
             raise NotFound(f"unknown person {pid!r}: check the id, or load the export that has it")
     window = (lookback_start(on, lookback_years), on)
     routes, edges, explored = _search(reader, a, b, window, max_hops, limit)
-    paths = [[Step(u, v, _oriented(edges[frozenset((u, v))], u)) for u, v in pairwise(r)] for r in routes]
-    mentioned = {a, b} | {pid for p in paths for s in p for pid in evidence.person_ids([s.evidence])}
-    namer = Namer(reader.people(mentioned), (), show_names)
+    links = links_between(reader, {(u, v) for r in routes for u, v in pairwise(r)}, window)
+    paths = [[_step(u, v, edges, links) for u, v in pairwise(r)] for r in routes]
+    mentioned = {a, b} | {pid for p in paths for s in p for pid in evidence.person_ids(list(s.all_links))}
+    # as in a check: non-officers, and officers whose every case role is complainant or witness,
+    # are shown by pseudonym; there is no one dispute here, so all their cases count, and every
+    # pseudonym reads "Person N" (a role label would tell that someone complained somewhere)
+    roles = [x for found in reader.assignments(mentioned).values() for x in found]
+    namer = Namer(reader.people(mentioned), roles, show_names, role_labels=False)
     return PathReport(a, b, on, max_hops, window, paths, namer, explored)

@@ -21,7 +21,7 @@ and the postings of the subjects of open sensitive cases; never one read per cas
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -98,6 +98,42 @@ class PatternReport:
     repeat_investigators: list[RepeatInvestigator]
     reader: Reader
     namer: Namer
+    counts: dict[str, int] = field(default_factory=dict)  # what each pattern looked at (see :meth:`why_empty`)
+
+    def why_empty(self) -> dict[str, str | None]:
+        """For each empty pattern, the true reason it is empty, from what was looked at (None: not empty)."""
+        n = self.counts
+        tags = ", ".join(SENSITIVE_TAGS)
+        if n.get("sensitive_cases", 0) == 0:
+            sensitive = f"no domestic abuse or sexual misconduct case is open on {self.on}"
+        elif n.get("sensitive_subjects", 0) == 0:
+            sensitive = f"{n['sensitive_cases']} open domestic abuse / sexual misconduct case(s), none with a subject"
+        else:
+            sensitive = (
+                f"{n['sensitive_subjects']} subject(s) of {n['sensitive_cases']} open domestic abuse / sexual "
+                f"misconduct case(s), none posted on {self.on} to a unit tagged {tags} (or inside one)"
+            )
+        repeat = (
+            f"{n.get('subjects', 0)} subject(s) of {n.get('cases', 0)} case(s) opened by {self.on}, "
+            "none a subject of two or more"
+        )
+        pairs = f"{n.get('pairs', 0)} investigator/supervisor-subject pair(s), none met in two or more cases"
+        return {
+            "repeat_subjects": None if self.repeat_subjects else repeat,
+            "subjects_in_sensitive_units": None if self.sensitive_postings else sensitive,
+            "repeat_investigators": None if self.repeat_investigators else pairs,
+        }
+
+    def limited(self, limit: int | None) -> PatternReport:
+        """The same report with at most ``limit`` hits per pattern (``counts`` keeps the totals)."""
+        if limit is None:
+            return self
+        return replace(
+            self,
+            repeat_subjects=self.repeat_subjects[:limit],
+            sensitive_postings=self.sensitive_postings[:limit],
+            repeat_investigators=self.repeat_investigators[:limit],
+        )
 
     def _case(self, view: CaseView) -> dict[str, Any]:
         c = view.case
@@ -123,6 +159,8 @@ class PatternReport:
         units = self.reader.units
         return {
             "on": self.on.isoformat(),
+            "counts": self.counts,
+            "why_empty": self.why_empty(),
             "case_types": list(SENSITIVE_CASE_TYPES),
             "tags": list(SENSITIVE_TAGS),
             "tags_inherited_from_ancestors": True,
@@ -176,14 +214,23 @@ def _inherited_tags(reader: Reader, unit_id: str) -> tuple[tuple[str, ...], str 
     return tuple(found), nearest
 
 
-def _sensitive(reader: Reader, cases: dict[str, Case], subjects: dict[str, list[Assignment]], on: date):
-    wanted = [
+def _open_sensitive(cases: dict[str, Case], on: date) -> list[str]:
+    return [cid for cid, c in cases.items() if c.case_type in SENSITIVE_CASE_TYPES and case_status(c, on) == "open"]
+
+
+def _sensitive_subjects(
+    cases: dict[str, Case], subjects: dict[str, list[Assignment]], on: date
+) -> list[tuple[str, Case]]:
+    """(subject, case) for every subject of an open domestic abuse / sexual misconduct case on ``on``."""
+    return [
         (a.person_id, cases[cid])
-        for cid, found in subjects.items()
-        if cases[cid].case_type in SENSITIVE_CASE_TYPES and case_status(cases[cid], on) == "open"
-        for a in found
+        for cid in _open_sensitive(cases, on)
+        for a in subjects.get(cid, ())
         if active(a.start_date, a.end_date, on)
     ]
+
+
+def _sensitive(reader: Reader, wanted: list[tuple[str, Case]], on: date) -> list[SensitivePosting]:
     postings = reader.postings({pid for pid, _ in wanted})
     hits = []
     for pid, case in wanted:
@@ -234,11 +281,22 @@ def patterns(store: GraphStore, on: date, show_names: bool = False, reader: Read
         if len(found) >= 2
     ]
     investigators.sort(key=lambda r: (-len(r.cases), r.investigator_id, r.subject_id))
-    sensitive = _sensitive(reader, cases, subjects, on)
+    wanted = _sensitive_subjects(cases, subjects, on)
+    sensitive = _sensitive(reader, wanted, on)
 
     shown = {r.person_id for r in repeat} | {s.person_id for s in sensitive}
     shown |= {a.person_id for r in repeat for v in r.cases for a in v.oversight}
     shown |= {pid for r in investigators for pid in (r.investigator_id, r.subject_id)}
     shown |= {a.person_id for r in investigators for v, _ in r.cases for a in v.oversight}
     namer = Namer(reader.people(shown), (), show_names)
-    return PatternReport(on, repeat, sensitive, investigators, reader, namer)
+    counts = {
+        "cases": len(cases),
+        "subjects": len(cases_of),
+        "sensitive_cases": len(_open_sensitive(cases, on)),
+        "sensitive_subjects": len({pid for pid, _ in wanted}),
+        "pairs": len(pairs),
+        "repeat_subjects": len(repeat),
+        "subjects_in_sensitive_units": len(sensitive),
+        "repeat_investigators": len(investigators),
+    }
+    return PatternReport(on, repeat, sensitive, investigators, reader, namer, counts)

@@ -46,6 +46,8 @@ from queries.picture_graph import (
 from queries.reader import Reader
 from queries.rules import RULES, SEVERITIES
 
+NOT_ALLOCATABLE_COLOUR = "#8b1a8b"
+
 __all__ = ["CONTEXT_COLOUR", "MAX_NODES", "SEVERITY_COLOURS", "CasePicture", "build_case_picture", "write_case_picture"]
 
 
@@ -57,6 +59,7 @@ class CasePicture:
     page: Page
     dropped: Counter = field(default_factory=Counter)
     verdict: str | None = None
+    allocatable: bool | None = None  # of the person checked (None: no one was checked)
 
 
 def _results(
@@ -117,8 +120,11 @@ def _page(
     items: list[str] = []
     if checked:
         r = results[0]
+        facts.append(Fact("Investigator", f"{namer(r.investigator_id)} as {r.role.replace('_', ' ')}"))
+        if not r.allocatable:  # before the verdict, as in `coi check`
+            reasons = "; ".join(b.message for b in r.bars)
+            facts.append(Fact("Allocatable", f"NO: {reasons}", NOT_ALLOCATABLE_COLOUR))
         facts += [
-            Fact("Investigator", f"{namer(r.investigator_id)} as {r.role.replace('_', ' ')}"),
             Fact("Verdict", r.verdict, VERDICT_COLOURS[r.verdict]),
             Fact("Policy", f"{r.policy}, lookback {r.lookback_years} years"),
         ]
@@ -162,7 +168,8 @@ def build_case_picture(
     keep, dropped, left_out = choose_kept(builder, max(max_nodes, 1))
     graph = to_graph(builder, keep, on, case_id)
     page = _page(dispute, results, checked, notes, on, namer, graph, left_out)
-    return CasePicture(graph, page, dropped, results[0].verdict if checked else None)
+    first = results[0] if checked else None
+    return CasePicture(graph, page, dropped, first and first.verdict, first and first.allocatable)
 
 
 def write_case_picture(
@@ -185,4 +192,5 @@ def write_case_picture(
         "bytes": size,
         "dropped": sum(picture.dropped.values()),
         "verdict": picture.verdict,
+        "allocatable": picture.allocatable,
     }

@@ -28,7 +28,11 @@ __all__ = ["DEFAULT_POLICY", "Policy", "PolicyError", "load_policy"]
 
 
 class PolicyError(ValueError):
-    """A policy file that cannot be used (one-line message)."""
+    """A policy file that cannot be used: every problem found, each one line."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -49,25 +53,34 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
-def _check_severities(where: str, table: Any) -> dict[str, str]:
+def _severities(where: str, table: Any, problems: list[str]) -> dict[str, str]:
+    """The valid RULE = severity entries of ``table``; every bad one is added to ``problems``."""
     if not isinstance(table, dict):
-        raise PolicyError(f"{where}: expected a table of RULE = severity")
+        problems.append(f"{where}: expected a table of RULE = severity")
+        return {}
+    good = {}
     for rule, severity in table.items():
         if rule not in RULES:
-            raise PolicyError(f"{where}: unknown rule {rule!r}")
-        if severity not in SEVERITIES:
-            raise PolicyError(f"{where}.{rule}: severity must be one of {', '.join(SEVERITIES)}")
-    return dict(table)
+            problems.append(f"{where}: unknown rule {rule!r} (one of {', '.join(RULES)})")
+        elif severity not in SEVERITIES:
+            problems.append(f"{where}.{rule}: severity {severity!r} must be one of {', '.join(SEVERITIES)}")
+        else:
+            good[rule] = severity
+    return good
 
 
-def _check_lookback(where: str, value: Any) -> int:
+def _lookback(where: str, value: Any, problems: list[str]) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-        raise PolicyError(f"{where}: lookback_years must be a whole number from 0 to 100")
+        problems.append(f"{where}: lookback_years {value!r} must be a whole number from 0 to 100")
+        return 10
     return value
 
 
 def load_policy(path: Path | None) -> Policy:
-    """Read a TOML or YAML policy file; None gives the default policy."""
+    """Read a TOML or YAML policy file; None gives the default policy.
+
+    A bad file raises :class:`PolicyError` listing every problem in it, not only the first.
+    """
     if path is None:
         return DEFAULT_POLICY
     try:
@@ -77,20 +90,28 @@ def load_policy(path: Path | None) -> Policy:
         raise PolicyError(f"{path.name}: cannot read policy ({str(exc).splitlines()[0]})") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"{path.name}: a policy is a table with name, lookback_years, severity, case_types")
+    problems: list[str] = []
     unknown = set(data) - {"name", "lookback_years", "severity", "case_types"}
     if unknown:
-        raise PolicyError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}")
-    severity = _check_severities(f"{path.name} severity", data.get("severity", {}))
+        problems.append(f"{path.name}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    severity = _severities(f"{path.name} severity", data.get("severity", {}), problems)
     case_types: dict[str, dict[str, Any]] = {}
-    for case_type, table in (data.get("case_types") or {}).items():
+    tables = data.get("case_types") or {}
+    if not isinstance(tables, dict):
+        problems.append(f"{path.name} case_types: expected a table per case type")
+        tables = {}
+    for case_type, table in tables.items():
         where = f"{path.name} case_types.{case_type}"
         if case_type not in CASE_TYPES or not isinstance(table, dict):
-            raise PolicyError(f"{where}: unknown case type (one of {', '.join(CASE_TYPES)})")
+            problems.append(f"{where}: unknown case type (one of {', '.join(CASE_TYPES)})")
+            continue
         if set(table) - {"severity", "lookback_years"}:
-            raise PolicyError(f"{where}: only severity and lookback_years may be set per case type")
-        entry: dict[str, Any] = {"severity": _check_severities(where, table.get("severity", {}))}
+            problems.append(f"{where}: only severity and lookback_years may be set per case type")
+        entry: dict[str, Any] = {"severity": _severities(where, table.get("severity", {}), problems)}
         if "lookback_years" in table:
-            entry["lookback_years"] = _check_lookback(where, table["lookback_years"])
+            entry["lookback_years"] = _lookback(where, table["lookback_years"], problems)
         case_types[case_type] = entry
-    lookback = _check_lookback(path.name, data.get("lookback_years", 10))
+    lookback = _lookback(path.name, data.get("lookback_years", 10), problems)
+    if problems:
+        raise PolicyError(problems)
     return Policy(str(data.get("name", path.stem)), lookback, severity, case_types)

@@ -130,6 +130,15 @@ class Reader:
     def postings(self, people: Iterable[str]) -> dict[str, list[Posting]]:
         return self._postings.get(people)
 
+    def units_on(self, people: Iterable[str], on: date) -> dict[str, str]:
+        """Each person's unit on ``on``: that of their latest posting active that day (none: left out)."""
+        out = {}
+        for person, postings in self.postings(people).items():
+            active = [p for p in postings if p.start_date <= on and (p.end_date is None or p.end_date >= on)]
+            if active:
+                out[person] = max(active, key=lambda p: (p.start_date, p.posting_id)).unit_id
+        return out
+
     def reports(self, managers: Iterable[str]) -> dict[str, list[Posting]]:
         """Postings whose line manager is one of ``managers``."""
         return self._reports.get(managers)

@@ -80,6 +80,7 @@ def render_audit_html(report: AuditReport, reader: Reader, generated: datetime |
         _header(ctx, generated or datetime.now(UTC)),
         _how_to_read(),
         _summary(totals),
+        _not_allocatable(report, totals),
         _charts(totals, units),
         _rules_table(totals),
         _years_table(totals),
@@ -159,7 +160,7 @@ def _table(caption: str, head: Iterable[tuple[str, bool]], rows: Iterable[Iterab
 def _header(ctx: dict[str, Any], generated: datetime) -> str:
     report: AuditReport = ctx["report"]
     version, loaded_at = _store_info(ctx["reader"])
-    policies = sorted({r.policy for r in report.allocations}) or ["(no allocations audited)"]
+    policies = report.policies()
     lookbacks = sorted({r.lookback_years for r in report.allocations})
     days = [r.on for r in report.allocations]
     period = f"{min(days).isoformat()} to {max(days).isoformat()}" if days else "-"
@@ -176,7 +177,7 @@ def _header(ctx: dict[str, Any], generated: datetime) -> str:
     items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in meta)
     nav = (
         '<nav><p class="muted">Contents: <a href="#summary">Summary</a> · <a href="#charts">Charts</a> · '
-        '<a href="#rules">Findings per rule</a> · <a href="#years">Per year</a> · <a href="#units">Per unit</a> · '
+        '<a href="#not-allocatable">Not allocatable</a> · <a href="#rules">Findings per rule</a> · <a href="#years">Per year</a> · <a href="#units">Per unit</a> · '
         '<a href="#conflicted">Conflicted allocations</a></p></nav>'
     )
     return (
@@ -221,6 +222,26 @@ def _summary(totals: dict[str, Any]) -> str:
     return (
         f'<section id="summary"><h2>Summary</h2>{lead}'
         + _table("Allocations per verdict", [("verdict", False), ("allocations", True), ("share", True)], rows)
+        + "</section>"
+    )
+
+
+def _not_allocatable(report: AuditReport, totals: dict[str, Any]) -> str:
+    """Allocations that were not possible at all on their own date, per reason, then each one."""
+    barred = totals["not_allocatable"]
+    rows = [[f"<code>{e(reason)}</code>", e(n)] for reason, n in barred["per_reason"].items()]
+    items = "".join(
+        f"<li>{e(r.case_id)}: {e(r.investigator_name or r.investigator_id)} on {e(r.on.isoformat())} "
+        f"({_verdict(r.verdict)}): {e('; '.join(b.message for b in r.bars))}</li>"
+        for r in report.not_allocatable()
+    )
+    return (
+        '<section id="not-allocatable"><h2>Not allocatable on their own date</h2>'
+        f"<p><b>{e(barred['allocations'])}</b> of <b>{e(totals['allocations'])}</b> allocations were not possible "
+        "at all on their allocation date (a person who is not an officer, who had not joined or had left, "
+        "or a case already closed), whatever their verdict.</p>"
+        + _table("Not allocatable, per reason", [("reason", False), ("allocations", True)], rows)
+        + (f"<ul>{items}</ul>" if items else "")
         + "</section>"
     )
 
@@ -351,6 +372,7 @@ def _allocation(
         f"case type {e(case_type)}" if case_type else "",
         f"unit on the day: {e(_unit_label(unit, units))}" if unit else "no posting on the day",
         f"policy {e(r.policy)}, lookback {e(r.lookback_years)} years",
+        f"<b>not allocatable</b>: {e('; '.join(b.message for b in r.bars))}" if r.bars else "",
     ]
     out = [
         f'<article class="allocation {e(r.verdict)}" id="a{i}">',

@@ -29,12 +29,18 @@ def people(report) -> list[list[str]]:
 
 
 def test_o5_reaches_o3_through_o4_in_two_hops(example_store: GraphStore) -> None:
-    # O5 and O4 share PSI from 2020; O4 and O3 shared NRA 2017-2019; no one else is next to both.
+    # O5 line-manages O4 in PSI from 2020 (and both are posted there); O4 and O3 shared NRA
+    # 2017-2019; no one else is next to both. The first hop leads with its strongest link.
     report = shortest_paths(Reader(example_store), "O5", "O3", DAY)
     assert report.hops == 2
     assert people(report) == [["O5", "O4", "O3"]]
     first, second = report.paths[0]
-    assert (first.evidence["type"], first.evidence["unit_id"]) == ("shared_unit", "PSI")
+    assert (first.evidence["type"], first.evidence["manager_id"], first.evidence["managed_id"]) == (
+        "management",
+        "O5",
+        "O4",
+    )
+    assert [(x["type"], x.get("unit_id")) for x in first.links] == [("management", None), ("shared_unit", "PSI")]
     assert (second.evidence["from"], second.evidence["to"]) == ("2017-01-01", "2019-12-31")
     assert report.sentence(second) == (
         "Dana O'Neil (O4) and Chris Dunn (O3) were both posted to North Response Team A from 2017-01-01 to 2019-12-31"
@@ -100,8 +106,12 @@ def test_cli_json(cli_store: Path) -> None:
     assert (doc["found"], doc["hops"], doc["max_hops"]) == (True, 2, 3)
     [path] = doc["paths"]
     assert path["people"] == ["O5", "O4", "O3"]
-    assert [s["type"] for s in path["steps"]] == ["shared_unit", "shared_unit"]
-    assert "Professional Standards Investigations from 2020-01-01 to 2023-03-15" in path["steps"][0]["sentence"]
+    assert [s["type"] for s in path["steps"]] == ["management", "shared_unit"]
+    assert [link["type"] for link in path["steps"][0]["links"]] == ["management", "shared_unit"]
+    assert (
+        "Professional Standards Investigations from 2020-01-01 to 2023-03-15"
+        in path["steps"][0]["links"][1]["sentence"]
+    )
 
 
 def test_cli_human(cli_store: Path) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
-from coi.render import audit_tables, check_text
+from coi.render import audit_tables, check_text, not_allocatable_text
 from coi.stores import open_store
 from graph.files import write_csv_atomic
 from queries.audit import CSV_HEADER, csv_rows
@@ -36,20 +36,25 @@ def audit(
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Audit every investigator allocation; totals per verdict, rule, year and unit."""
+    """Audit every investigator allocation; totals per verdict, rule, year and unit, and the
+    allocations that were not allocatable at all on their own date."""
     out = Output(json_)
+    first, last = parse_day(since), parse_day(until)
+    if first and last and first > last:
+        raise typer.BadParameter(f"{since} is after --until {until}: nothing could be audited", param_hint="--since")
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         with out.progress() as bar:
             report = run_audit(
                 engine,
-                parse_day(since),
-                parse_day(until),
+                first,
+                last,
                 lambda done, total: bar("checking allocations", done, total),
                 workers,
             )
+        unit_names = {uid: u.name for uid, u in engine.reader.units.items()}
         if csv:
-            write_csv_atomic(csv, CSV_HEADER, csv_rows(report))
+            write_csv_atomic(csv, CSV_HEADER, csv_rows(report, unit_names), bom=True)
             out.note(f"wrote {csv}")
         if html:
             from queries.report import write_audit_html
@@ -60,8 +65,13 @@ def audit(
     if json_:
         out.json(report.to_dict())
         return
-    for table in audit_tables(report):
+    for table in audit_tables(report, unit_names):
         out.print(table)
+    barred = report.not_allocatable()
+    if barred:
+        out.print(f"\n{len(barred)} allocation(s) not allocatable on their own date:")
+        for result in barred:
+            out.print(not_allocatable_text(result))
     conflicted = report.conflicted()
     out.print(f"\n{len(conflicted)} conflicted allocation(s):")
     for result in conflicted:

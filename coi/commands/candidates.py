@@ -6,7 +6,9 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
+from coi import exitcodes
 from coi.commands.check import RoleOpt
 from coi.commands.log import ByOpt, CountingEngine, record_candidates
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
@@ -14,7 +16,7 @@ from coi.output import Output
 from coi.render import candidates_table
 from coi.stores import open_store
 from graph.model import RANKS
-from queries.candidates import candidates as rank_candidates
+from queries.candidates import find_candidates
 from queries.policy import load_policy
 
 __all__ = ["candidates"]
@@ -36,32 +38,26 @@ def candidates(
     json_: JsonOpt = False,
     by: ByOpt = None,
 ) -> None:
-    """Rank serving officers for a case; disqualified officers are never proposed."""
+    """Rank serving officers for a case; disqualified officers are never proposed.
+
+    Exit 4 for an unknown case or unit; exit 40 when the case itself cannot be allocated
+    (closed before the day); otherwise 0, with the reason when no one is proposed.
+    """
     out = Output(json_)
     if rank and rank not in RANKS:
         raise typer.BadParameter(f"must be one of {', '.join(RANKS)}", param_hint="--rank")
     day = parse_day(on) or date.today()
     with out.guard():
         engine = CountingEngine(open_store(store, neo4j), load_policy(policy))
-        ranked = rank_candidates(engine, case, day, role, unit, rank, top, show_names)
+        report = find_candidates(engine, case, day, role, unit, rank, top, show_names)
         inputs = {"case": case, "on": day, "role": role, "unit": unit, "rank": rank, "top": top}
-        record_candidates(out, engine, ranked, where=store, by=by, inputs=inputs)
+        record_candidates(out, engine, report.ranked, where=store, by=by, inputs=inputs)
         engine.store.close()
     if json_:
-        out.json(
-            {
-                "case_id": case,
-                "on": day.isoformat(),
-                "role": role,
-                "candidates": [
-                    {
-                        "person_id": r.investigator_id,
-                        "verdict": r.verdict,
-                        "findings": [f.to_dict() for f in r.findings],
-                    }
-                    for r in ranked
-                ],
-            }
-        )
+        out.json(report.to_dict())
     else:
-        out.print(candidates_table(ranked) if ranked else "No candidate: every officer in the pool is disqualified.")
+        for line in [*(f"note: {n}" for n in report.notes)]:
+            out.print(Text(line, style="italic"))
+        out.print(candidates_table(report) if report.ranked else Text(report.why_none()))
+    if report.bars:
+        raise typer.Exit(exitcodes.NOT_ALLOCATABLE)

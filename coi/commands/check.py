@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from coi import exitcodes
-from coi.commands.log import ByOpt, OverrideOpt, record_check
+from coi.commands.log import ByOpt, ConfirmDisqualifiedOpt, OverrideOpt, record_check
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.render import check_text
@@ -33,19 +33,30 @@ def check(
     json_: JsonOpt = False,
     by: ByOpt = None,
     override: OverrideOpt = None,
+    confirm_disqualified: ConfirmDisqualifiedOpt = False,
 ) -> None:
-    """Check one allocation against every conflict rule; the exit code is the verdict."""
+    """Check one allocation against every conflict rule; the exit code is the verdict.
+
+    When the allocation is not possible at all (not an officer, not serving on the day, case
+    closed) the reasons lead the output and the exit code is 40 whatever the verdict.
+    """
     out = Output(json_)
     if role not in ALLOCATABLE_ROLES:
         raise typer.BadParameter(f"must be one of {', '.join(ALLOCATABLE_ROLES)}", param_hint="--role")
+    if confirm_disqualified and override is None:
+        raise typer.BadParameter("only goes with --override REASON", param_hint="--confirm-disqualified")
     day = parse_day(on) or date.today()
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         result = engine.check(case, investigator, day, role, show_names)
-        record_check(out, engine.store, result, where=store, by=by, override=override)
+        decision, refused = record_check(
+            out, engine.store, result, where=store, by=by, override=override, confirm_disqualified=confirm_disqualified
+        )
         engine.store.close()
     if json_:
-        out.json(result.to_dict())
+        out.json({**result.to_dict(), "data_version": decision["data_version"], "decision": decision})
     else:
         out.print(check_text(result))
-    raise typer.Exit(exitcodes.BY_VERDICT[result.verdict])
+    if refused:
+        out.fail(*refused)
+    raise typer.Exit(exitcodes.of_check(result.verdict, result.allocatable))

@@ -1,8 +1,11 @@
 """``coi log``: show and verify the audit trail; the hooks that record checks and candidates.
 
 Every ``coi check`` and ``coi candidates`` is recorded (ids only, never names) in the
-trail of :mod:`graph.trail`; ``check --override REASON`` records an allocation that goes
-ahead whatever the verdict, with the written reason.
+trail of :mod:`graph.trail`, with the tool's version; ``check --override REASON`` records
+an allocation that goes ahead despite the verdict, with the written reason. Overriding a
+disqualified verdict also needs ``--confirm-disqualified`` (recorded as such); an
+allocation that is not allocatable at all (not an officer, not serving, case closed) is
+never recorded as allocated: the override is refused and the refusal recorded.
 """
 
 from __future__ import annotations
@@ -16,14 +19,22 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from coi import exitcodes
+from coi import __version__, exitcodes
 from coi.options import JsonOpt, StoreOpt
 from coi.output import Output
 from graph import trail
 from graph.store import GraphStore
 from queries.engine import CheckResult, Engine
 
-__all__ = ["ByOpt", "CountingEngine", "OverrideOpt", "log_app", "record_candidates", "record_check"]
+__all__ = [
+    "ByOpt",
+    "ConfirmDisqualifiedOpt",
+    "CountingEngine",
+    "OverrideOpt",
+    "log_app",
+    "record_candidates",
+    "record_check",
+]
 
 
 def _written(value: str | None) -> str | None:
@@ -49,6 +60,14 @@ OverrideOpt = Annotated[
         callback=_written,
         help="The allocation goes ahead despite the verdict, for this written reason (recorded in the audit trail).",
         show_default=False,
+    ),
+]
+ConfirmDisqualifiedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-disqualified",
+        help="With --override: confirm that the allocation goes ahead although the verdict is DISQUALIFIED "
+        "(a reg. 15(3) bar); recorded in the audit trail. Without it such an override is refused.",
     ),
 ]
 TrailOpt = Annotated[
@@ -79,7 +98,7 @@ def _who(by: str | None) -> str:
 def _append(out: Output, where: Path | None, body: dict[str, Any]) -> dict[str, Any]:
     path = trail.trail_path(where)
     try:
-        return trail.append(path, body)
+        return trail.append(path, {**body, "coi_version": __version__})
     except trail.TrailTampered as exc:
         out.fail(exitcodes.TAMPERED, f"not recorded: {exc}")
 
@@ -88,11 +107,48 @@ def _findings(result: CheckResult) -> list[dict[str, str]]:
     return [{"rule": f.rule, "severity": f.severity, "other_id": f.other_id} for f in result.findings]
 
 
+Refusal = tuple[int, str, str]  # exit code, message for the user, code for the trail (ids only)
+
+
+def _refusal(result: CheckResult, confirm_disqualified: bool) -> Refusal | None:
+    """Why an ``--override`` of this result is refused (None: it may go ahead)."""
+    if not result.allocatable:
+        reasons = "; ".join(b.message for b in result.bars)
+        return (
+            exitcodes.NOT_ALLOCATABLE,
+            f"--override refused: {result.investigator_id} may not be allocated to {result.case_id} at all "
+            f"({reasons}); nothing was allocated",
+            "not_allocatable",
+        )
+    if result.verdict == "disqualified" and not confirm_disqualified:
+        return (
+            exitcodes.USAGE,
+            f"--override refused: the verdict is DISQUALIFIED; to allocate {result.investigator_id} "
+            f"to {result.case_id} all the same, add --confirm-disqualified; nothing was allocated",
+            "disqualified_not_confirmed",
+        )
+    return None
+
+
 def record_check(
-    out: Output, store: GraphStore, result: CheckResult, where: Path | None, by: str | None, override: str | None
-) -> dict[str, Any]:
-    """Record one check (and, with ``override``, the allocation going ahead) in the trail."""
+    out: Output,
+    store: GraphStore,
+    result: CheckResult,
+    where: Path | None,
+    by: str | None,
+    override: str | None,
+    confirm_disqualified: bool = False,
+) -> tuple[dict[str, Any], tuple[int, str] | None]:
+    """Record one check (and, with ``override``, the allocation going ahead or its refusal).
+
+    Returns the ``decision`` document (who, whether allocated, the reason, the trail entry and
+    the data version) and, when the override was refused, (exit code, message).
+    """
     override = override.strip() if override and override.strip() else None
+    refused = _refusal(result, confirm_disqualified) if override is not None else None
+    allocated = override is not None and refused is None
+    confirmed = allocated and result.verdict == "disqualified"
+    version = store.info().data_version
     body = {
         "by": _who(by),
         "command": "check",
@@ -103,19 +159,33 @@ def record_check(
             "on": result.on.isoformat(),
             "policy": result.policy,
         },
-        "data_version": store.info().data_version,
+        "data_version": version,
         "verdict": result.verdict,
+        "allocatable": result.allocatable,
+        "not_allocatable": [b.reason for b in result.bars],
         "findings": _findings(result),
-        "decision": "allocated" if override is not None else None,
+        "decision": "allocated" if allocated else ("refused" if refused else None),
         "override": override,
+        "confirmed_disqualified": confirmed,
+        "refused": refused[2] if refused else None,
     }
     entry = _append(out, where, body)
-    if override is not None:
+    if allocated:
+        confirm = " (confirmed with --confirm-disqualified)" if confirmed else ""
         out.note(
             f"audit trail entry {entry['seq']}: {result.investigator_id} allocated to {result.case_id} "
-            f"with verdict {result.verdict}, for the reason given"
+            f"with verdict {result.verdict}{confirm}, for the reason given"
         )
-    return entry
+    decision = {
+        "by": body["by"],
+        "allocated": allocated,
+        "override": override,
+        "confirmed_disqualified": confirmed,
+        "refused": refused[1] if refused else None,
+        "trail_entry": entry["seq"],
+        "data_version": version,
+    }
+    return decision, refused[:2] if refused else None
 
 
 def record_candidates(
@@ -145,8 +215,13 @@ def _summary(entry: dict[str, Any]) -> str:
         top = ", ".join(f"{c.get('person_id')} {c.get('verdict')}" for c in entry.get("candidates") or [])
         return f"{entry.get('pool_size')} checked; proposed: {top or 'none'}"
     text = str(entry.get("verdict"))
-    if entry.get("override"):
-        text += f"; ALLOCATED despite it: {entry['override']}"
+    if entry.get("allocatable") is False:
+        text = f"NOT ALLOCATABLE ({', '.join(entry.get('not_allocatable') or [])}); {text}"
+    if entry.get("decision") == "refused":
+        text += f"; override REFUSED ({entry.get('refused')}): {entry['override']}"
+    elif entry.get("override"):
+        confirmed = " (disqualified, confirmed)" if entry.get("confirmed_disqualified") else ""
+        text += f"; ALLOCATED despite it{confirmed}: {entry['override']}"
     return text
 
 

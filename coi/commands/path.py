@@ -12,6 +12,7 @@ from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_
 from coi.output import Output
 from coi.stores import open_store
 from queries.evidence import summary
+from queries.explain import describe_step
 from queries.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
 from queries.reader import Reader
 
@@ -19,16 +20,19 @@ __all__ = ["path", "path_text"]
 
 
 def path_text(report: PathReport, evidence: bool = True) -> Text:
-    """The verdict-style headline, then each path as numbered sentences with their dates."""
+    """The headline, then each path as numbered hops; each hop lists every link between its
+    two people, strongest first (management, association, shared unit), with its dates."""
     text = Text()
     text.append(report.message() + "\n", style="bold" if report.paths else "")
     for i, steps in enumerate(report.paths, 1):
         people = [report.namer(steps[0].source), *(report.namer(s.target) for s in steps)]
         text.append(f"\n  Path {i}: {' -> '.join(people)}\n", style="bold")
         for j, step in enumerate(steps, 1):
-            text.append(f"    {j}. {report.sentence(step)}\n")
-            if evidence:
-                text.append(f"       evidence: {summary(step.evidence)}\n", style="dim")
+            for k, item in enumerate(step.all_links):
+                lead = f"    {j}. " if k == 0 else "       also: "
+                text.append(f"{lead}{describe_step(item, report.namer)}\n")
+                if evidence:
+                    text.append(f"       evidence: {summary(item)}\n", style="dim")
     text.rstrip()
     return text
 
@@ -48,7 +52,8 @@ def path(
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Shortest link paths between two people (shared unit, management, association), explained."""
+    """Shortest link paths between two people (management, association, shared unit), explained;
+    each hop lists every link between its two people, strongest first."""
     out = Output(json_)
     if person_a == person_b:
         raise typer.BadParameter("A and B must be two different people", param_hint="B")

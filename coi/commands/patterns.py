@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.table import Table
 
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.stores import open_store
+from graph.files import write_csv_atomic
 from queries.patterns import SENSITIVE_TAGS, CaseView, PatternReport
 from queries.patterns import patterns as find_patterns
+from queries.patterns_csv import CSV_HEADER, csv_rows
 
 __all__ = ["patterns", "patterns_tables"]
 
@@ -24,11 +29,21 @@ def _oversight(report: PatternReport, view: CaseView) -> str:
     return "; ".join(f"{report.namer(a.person_id)} ({a.role.replace('_', ' ')})" for a in view.oversight) or "-"
 
 
+def _shown(report: PatternReport, key: str, rows: int) -> str:
+    total = report.counts.get(key, rows)
+    return f" ({rows} of {total} shown: --limit)" if rows < total else ""
+
+
 def patterns_tables(report: PatternReport) -> list[Table | str]:
-    """Three tables (or a one-line "none found" for an empty pattern)."""
+    """Three tables (or a one-line "none found" for an empty pattern, with the true reason)."""
     out: list[Table | str] = []
+    why = report.why_empty()
     if report.repeat_subjects:
-        table = Table(title="Repeat subjects: subjects of two or more cases", title_justify="left")
+        table = Table(
+            title="Repeat subjects: subjects of two or more cases"
+            + _shown(report, "repeat_subjects", len(report.repeat_subjects)),
+            title_justify="left",
+        )
         for column in ("subject", "case", "investigators"):
             table.add_column(column)
         for r in report.repeat_subjects:
@@ -37,11 +52,12 @@ def patterns_tables(report: PatternReport) -> list[Table | str]:
                 table.add_row(who, _case(view), _oversight(report, view), end_section=i == len(r.cases) - 1)
         out.append(table)
     else:
-        out.append("Repeat subjects: none (no one is a subject of two or more cases).")
+        out.append(f"Repeat subjects: none ({why['repeat_subjects']}).")
     if report.sensitive_postings:
         table = Table(
             title=f"Subjects of open domestic abuse / sexual misconduct cases posted on {report.on} "
-            f"to a unit tagged {', '.join(SENSITIVE_TAGS)}",
+            f"to a unit tagged {', '.join(SENSITIVE_TAGS)}"
+            + _shown(report, "subjects_in_sensitive_units", len(report.sensitive_postings)),
             title_justify="left",
         )
         for column in ("subject", "case", "posted to", "since", "tags (from unit)"):
@@ -58,11 +74,13 @@ def patterns_tables(report: PatternReport) -> list[Table | str]:
             )
         out.append(table)
     else:
-        out.append(
-            "Subjects in sensitive units: none (no subject of an open domestic abuse or sexual misconduct case)."
-        )
+        out.append(f"Subjects in sensitive units: none ({why['subjects_in_sensitive_units']}).")
     if report.repeat_investigators:
-        table = Table(title="Investigators who repeatedly investigate the same officer", title_justify="left")
+        table = Table(
+            title="Investigators who repeatedly investigate the same officer"
+            + _shown(report, "repeat_investigators", len(report.repeat_investigators)),
+            title_justify="left",
+        )
         for column in ("investigator", "subject", "cases"):
             table.add_column(column)
         for r in report.repeat_investigators:
@@ -70,12 +88,22 @@ def patterns_tables(report: PatternReport) -> list[Table | str]:
             table.add_row(report.namer(r.investigator_id), report.namer(r.subject_id), cases)
         out.append(table)
     else:
-        out.append("Repeat investigators: none (no investigator met the same subject in two or more cases).")
+        out.append(f"Repeat investigators: none ({why['repeat_investigators']}).")
     return out
 
 
 def patterns(
     on: OnOpt = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Show at most N hits per pattern (--csv still gets every hit)."),
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Also write every hit to this CSV file (one row per hit and case).", show_default=False
+        ),
+    ] = None,
     show_names: ShowNamesOpt = False,
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
@@ -87,8 +115,12 @@ def patterns(
     with out.guard():
         graph = open_store(store, neo4j)
         report = find_patterns(graph, day, show_names)
-        document = report.to_dict() if json_ else None
-        shown = [] if json_ else patterns_tables(report)
+        if csv:
+            write_csv_atomic(csv, CSV_HEADER, csv_rows(report), bom=True)
+            out.note(f"wrote {csv}")
+        shown_report = report.limited(limit)
+        document = shown_report.to_dict() if json_ else None
+        shown = [] if json_ else patterns_tables(shown_report)
         graph.close()
     if json_:
         out.json(document)

@@ -51,6 +51,8 @@ def show(
         finally:
             engine.store.close()
     verdict = f"verdict {counts['verdict']}" if counts["verdict"] else "no investigator given"
+    if counts.get("allocatable") is False:
+        verdict = f"NOT ALLOCATABLE (see the picture's header), {verdict}"
     dropped = f", {counts['dropped']} left out" if counts["dropped"] else ""
     out.print(str(out_file))
     out.print(
