@@ -36,6 +36,8 @@ def _step(name: str, run) -> tuple[Any, str]:
         return run(), ""
     except typer.Exit:  # already explained on stderr
         return None, f"{name} failed (see the error above)"
+    except KeyboardInterrupt:
+        return None, f"{name} was interrupted"
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, f"{name} failed: {first}"
