@@ -25,6 +25,7 @@ StoreOpt = Annotated[
     typer.Option(
         "--store",
         envvar="COI_STORE",
+        readable=False,  # an unreadable store is the store's error (exit 5), or replaced by `coi load`
         help="Embedded store file (default: ~/.local/share/coi/store.sqlite).",
         show_default=False,
     ),

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date
 from operator import attrgetter
 from typing import Any
 
@@ -23,21 +22,17 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transactio
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import neo4j_schema as schema
-from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Table, Unit
-from graph.store import Dataset, LoadSummary, StoreError, StoreInfo, StoreMissing, TableChange, chunks, data_version
+from graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
+from graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
+from graph.store import StoreError, StoreInfo, StoreMissing, chunks
 
 __all__ = ["BATCH_SIZE", "Neo4jStore"]
 
-#: Rows per write transaction (measured on a generated force: see docs/neo4j.md).
-BATCH_SIZE = 5_000
-DELETE_BATCH = 10_000
-SCHEMA_VERSION = "1"
-Progress = Callable[[str, int, int], None]
 _CURRENT = f"MATCH (m:{schema.META} {{key: 'current'}}) WITH m.gen AS g\n"
 
 
-class Neo4jStore:
-    """A :class:`graph.store.GraphStore` over a Neo4j database."""
+class Neo4jStore(Neo4jLoads):
+    """A :class:`graph.store.GraphStore` over a Neo4j database (loads: :class:`Neo4jLoads`)."""
 
     def __init__(self, uri: str, username: str = "neo4j", password: str | None = None, database: str = "neo4j"):
         self.uri = re.sub(r"//[^@/]*@", "//", uri)  # never keep credentials embedded in a URI
@@ -155,11 +150,18 @@ class Neo4jStore:
         return dict(records[0]["m"]) if records else {}
 
     def _ready(self) -> None:
-        """Once per instance: the server answers and holds a loaded generation."""
+        """Once per instance: the server answers and holds a generation this version reads."""
         if not self._checked:
-            if not self._meta().get("gen"):
+            meta = self._meta()
+            if not meta.get("gen"):
                 raise StoreMissing(
                     f"no coi data in Neo4j at {self.uri} (database {self.database}): run `coi load DIR` first"
+                )
+            if meta.get("schema_version") != SCHEMA_VERSION:
+                raise StoreError(
+                    f"the coi data in Neo4j at {self.uri} (database {self.database}) was written by another "
+                    f"version of coi (schema version {meta.get('schema_version') or 'none'}; this version reads "
+                    f"{SCHEMA_VERSION}): reload it with `coi load DIR`"
                 )
             self._checked = True
 
@@ -288,105 +290,3 @@ class Neo4jStore:
                 row["effective_start"] = schema.cell(props["effective_start"])
             out.append({**row, "extra": props.get("extra_json"), "row_hash": props["row_hash"]})
         return out
-
-    # --- the one write -------------------------------------------------------------------
-    def replace(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
-        """Write ``dataset`` as a new generation, check its counts, flip to it, drop the old one."""
-        self._ensure_schema()
-        gen = uuid.uuid4().hex[:16]
-        old, stale = self._write(schema.begin_tx, gen)
-        self._drop(stale)
-        try:
-            summary = self._load(dataset, gen, old, progress)
-            meta = {
-                "data_version": summary.data_version,
-                "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "source": dataset.source,
-                "schema_version": SCHEMA_VERSION,
-            }
-            if not self._write(schema.flip_tx, gen, old, meta):
-                raise StoreError("another load started while this one ran and replaced it; this load changed nothing")
-        except BaseException:
-            with suppress(Exception):
-                if self._meta().get("gen") != gen:
-                    self._drop([gen])
-            raise
-        with suppress(StoreError):  # the load is done; if this fails, the next load deletes it
-            self._drop([old] if old else [])
-        self._units, self._checked = None, True
-        return summary
-
-    def _ensure_schema(self) -> None:
-        have = {r["name"] for r in self._query("SHOW INDEXES YIELD name")}
-        missing = [s for s in schema.schema_statements() if s.split()[2] not in have]
-        if missing:
-            self._write(schema.run_all_tx, missing)
-            self._query("CALL db.awaitIndexes(300)")
-
-    def _load(self, dataset: Dataset, gen: str, old: str | None, progress: Progress | None) -> LoadSummary:
-        before = self._query(schema.count_cypher(), gen=old)[0]
-        opened = {r["case_id"]: r["opened_on"] for r in dataset.tables.get("cases", ())}
-        summary = LoadSummary(data_version=data_version(dataset))
-        for name in TABLE_ORDER:
-            rows = dataset.tables.get(name, [])
-            kept, same = self._write_table(TABLES[name], rows, gen, old, opened, progress)
-            summary.tables[name] = TableChange(len(rows) - kept, kept - same, same, before[name] - kept)
-        after = self._query(schema.count_cypher(), gen=gen)[0]
-        for name in TABLE_ORDER:
-            if after[name] != dataset.count(name):
-                raise StoreError(
-                    f"load check failed: {after[name]} {name} written, {dataset.count(name)} expected "
-                    "(did another load run at the same time?); the previous data is still current"
-                )
-        return summary
-
-    def _write_table(
-        self,
-        table: Table,
-        rows: Sequence[dict[str, Any]],
-        gen: str,
-        old: str | None,
-        opened: dict,
-        progress: Progress | None,
-    ) -> tuple[int, int]:
-        """Write one table in batches (nodes, then its self relationships); return (kept, same)."""
-        kept = same = 0
-        node_query = schema.ingest_cypher(table)
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = [schema.row_params(table, r) for r in rows[start : start + BATCH_SIZE]]
-            if table.name == "assignments":
-                for params, row in zip(batch, rows[start : start + BATCH_SIZE], strict=True):
-                    params["props"]["effective_start"] = row.get("start_date") or opened.get(row["case_id"])
-            k, s = self._write(schema.run_batch_tx, node_query, batch, gen, old)
-            kept, same = kept + k, same + s
-            if progress:
-                progress(table.name, min(start + BATCH_SIZE, len(rows)), len(rows))
-        for rel in schema.self_links(table):
-            linked = [schema.row_params(table, r) for r in rows if r.get(rel.column)]
-            for start in range(0, len(linked), BATCH_SIZE):
-                self._write(
-                    schema.run_batch_tx, schema.link_cypher(table, rel), linked[start : start + BATCH_SIZE], gen, old
-                )
-        if progress and not rows:
-            progress(table.name, 0, 0)
-        return kept, same
-
-    def _drop(self, gens: Iterable[str]) -> None:
-        """Delete whole generations in batches, then forget them in the metadata."""
-        gens = [g for g in gens if g]
-        for gen in gens:
-            self._delete(schema.LABELS, "{gen: $gen}", gen)
-        if gens:
-            self._write(schema.forget_tx, gens)
-
-    def _delete(self, labels: Sequence[str], where: str, gen: str | None) -> None:
-        # leaves first (postings, assignments, ...): a batch never drags a unit's or a person's
-        # thousands of relationships into one transaction
-        for label in reversed(labels):
-            while self._write(schema.delete_batch_tx, f"MATCH (n:{label} {where})", gen, DELETE_BATCH) == DELETE_BATCH:
-                pass
-
-    def wipe(self) -> None:
-        """Delete every node the store owns, in batches (tests and benchmarks); keep the schema."""
-        self._delete((schema.META, *schema.LABELS), "", None)
-        self._units, self._checked = None, False

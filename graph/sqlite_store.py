@@ -1,38 +1,28 @@
 """The embedded store: one SQLite file, no server, tables and indexes derived from the model.
 
-Loads are atomic: a new file is built beside the old one and swapped in with
-``os.replace``, so a failed or killed load leaves the previous store untouched and a
-reader sees either the old or the new data, never a mix. Reads open the file read-only.
+Loads are atomic (``graph/sqlite_write.py``): a new file is built beside the old one and
+swapped in with ``os.replace``, so a failed or killed load leaves the previous store
+untouched and a reader sees either the old or the new data, never a mix. Reads open the
+file read-only, after checking it has the layout and schema version this code reads.
 """
 
 from __future__ import annotations
 
-import glob
-import json
+import functools
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Unit
-from graph.store import (
-    Dataset,
-    LoadSummary,
-    StoreError,
-    StoreInfo,
-    StoreMissing,
-    TableChange,
-    chunks,
-    data_version,
-)
+from graph.sqlite_write import SCHEMA_VERSION, build_and_swap, layout_problem
+from graph.store import Dataset, LoadSummary, StoreError, StoreInfo, StoreMissing, chunks
 
-__all__ = ["SqliteStore", "default_store_path"]
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "default_store_path"]
 
-SCHEMA_VERSION = "1"
 Progress = Callable[[str, int, int], None]
 
 
@@ -42,33 +32,6 @@ def default_store_path() -> Path:
         return Path(os.environ["COI_STORE"])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "coi" / "store.sqlite"
-
-
-def _ddl() -> list[str]:
-    statements = []
-    for name in TABLE_ORDER:
-        table = TABLES[name]
-        cols = [f"{table.key} TEXT PRIMARY KEY"]
-        cols += [f"{c} TEXT" for c in table.columns if c != table.key]
-        if name == "assignments":
-            cols.append("effective_start TEXT")
-        cols += ["extra TEXT", "row_hash TEXT NOT NULL"]
-        statements.append(f"CREATE TABLE {name} ({', '.join(cols)}) WITHOUT ROWID")
-        for column in table.indexes:
-            statements.append(f"CREATE INDEX {name}_{column} ON {name} ({column})")
-    statements.append("CREATE INDEX assignments_role_start ON assignments (role, effective_start)")
-    statements.append("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-    return statements
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class _Days(dict):
@@ -83,14 +46,42 @@ class _Days(dict):
 _DAYS = _Days()
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ";".join(value)
-    return value
+#: SQLite primary result codes of a damaged file: IOERR, CORRUPT, NOTADB
+DAMAGED = {10, 11, 26}
+READS = (
+    "info",
+    "units",
+    "people",
+    "serving_officers",
+    "cases",
+    "all_cases",
+    "cases_linked_to",
+    "assignments_for_cases",
+    "assignments_for_people",
+    "assignments_with_roles",
+    "postings_for_people",
+    "postings_line_managed_by",
+    "postings_in_units",
+    "associations_for_people",
+    "table_rows",
+)
+
+
+def _damage_is_a_store_error(read: Callable) -> Callable:
+    """A read that meets a damaged page raises StoreError (exit 5, what to do), not a bare DatabaseError."""
+
+    @functools.wraps(read)
+    def guarded(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return read(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in DAMAGED:
+                raise
+            raise StoreError(
+                f"the store {self.path} cannot be read: it is damaged ({exc}); rebuild it with `coi load DIR`"
+            ) from None
+
+    return guarded
 
 
 class SqliteStore:
@@ -100,6 +91,7 @@ class SqliteStore:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._units: dict[str, Unit] | None = None
+        self.notify: Callable[[str], None] | None = None  # told when a load waits for another
 
     def __reduce__(self) -> tuple[type, tuple[Path]]:
         """Pickles as its path: another process (a parallel audit's worker) opens its own connection."""
@@ -111,12 +103,20 @@ class SqliteStore:
         if self._conn is None:
             if not self.path.exists():
                 raise StoreMissing(f"no store at {self.path}: run `coi load DIR` first")
+            if self.path.is_dir():
+                raise StoreError(f"{self.path} is a directory, not a store file: pass --store FILE")
             try:
-                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-                self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
             except sqlite3.DatabaseError as exc:
-                self._conn = None
-                raise StoreError(f"{self.path} is not a coi store ({exc})") from exc
+                raise StoreError(f"cannot open the store {self.path} ({exc})") from None
+            try:
+                problem = layout_problem(conn)
+            except sqlite3.DatabaseError as exc:
+                problem = f"it is not a coi store or it is damaged ({exc})"
+            if problem:
+                conn.close()
+                raise StoreError(f"the store {self.path} cannot be read: {problem}; rebuild it with `coi load DIR`")
+            self._conn = conn
         return self._conn
 
     def close(self) -> None:
@@ -268,104 +268,16 @@ class SqliteStore:
         return [dict(zip(names, row, strict=True)) for row in cur]
 
     # --- the one write -------------------------------------------------------------------
-    def replace(self, dataset: Dataset, progress: Progress | None = None) -> LoadSummary:
+    def replace(
+        self,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        before_commit: Callable[[LoadSummary], None] | None = None,
+    ) -> LoadSummary:
         """Build a new file from ``dataset`` beside the old one, diff, then swap it in."""
         self.close()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._remove_orphans()
-        prefix = f".{self.path.name}.{os.getpid()}."
-        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".loading", dir=self.path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            conn = sqlite3.connect(tmp.as_uri(), uri=True)
-            try:
-                summary = self._write(conn, dataset, progress)
-            finally:
-                conn.close()
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return summary
+        return build_and_swap(self.path, dataset, progress, before_commit, self.notify)
 
-    def _remove_orphans(self) -> None:
-        """Delete half-built files left by loads that were killed (their process is gone)."""
-        for leftover in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.loading"):
-            pid = leftover.name[len(self.path.name) + 2 :].split(".", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                leftover.unlink(missing_ok=True)
 
-    def _write(self, conn: sqlite3.Connection, dataset: Dataset, progress: Progress | None) -> LoadSummary:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        for statement in _ddl():
-            conn.execute(statement)
-        for name in TABLE_ORDER:
-            self._insert(conn, name, dataset.tables.get(name, []), progress)
-        conn.execute(
-            "UPDATE assignments SET effective_start = COALESCE(start_date, "
-            "(SELECT opened_on FROM cases WHERE cases.case_id = assignments.case_id))"
-        )
-        summary = self._diff(conn)
-        summary.data_version = data_version(dataset)
-        meta = {
-            "schema_version": SCHEMA_VERSION,
-            "data_version": summary.data_version,
-            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source": dataset.source,
-        }
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        conn.commit()
-        return summary
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, name: str, rows: Sequence[dict[str, Any]], progress: Progress | None) -> None:
-        table = TABLES[name]
-        columns = [*table.columns, "extra", "row_hash"]
-        sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        step = 50_000
-        for start in range(0, len(rows), step):
-            batch = rows[start : start + step]
-            conn.executemany(
-                sql,
-                (
-                    [_cell(r.get(c)) for c in table.columns]
-                    + [json.dumps(r["extra"], ensure_ascii=False) if r.get("extra") else None, r["row_hash"]]
-                    for r in batch
-                ),
-            )
-            if progress:
-                progress(name, min(start + step, len(rows)), len(rows))
-        if progress and not rows:
-            progress(name, 0, 0)
-
-    def _diff(self, conn: sqlite3.Connection) -> LoadSummary:
-        summary = LoadSummary()
-        old = self.path.exists()
-        if old:
-            try:
-                conn.execute("ATTACH DATABASE ? AS old", (f"{self.path.resolve().as_uri()}?mode=ro",))
-                conn.execute("SELECT 1 FROM old.meta").fetchone()
-            except sqlite3.DatabaseError:
-                old = False
-        for name in TABLE_ORDER:
-            key = TABLES[name].key
-            total = conn.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-            if not old:
-                summary.tables[name] = TableChange(added=total)
-                continue
-            kept, same = conn.execute(
-                f"SELECT count(*), coalesce(sum(n.row_hash = o.row_hash), 0) "
-                f"FROM main.{name} n JOIN old.{name} o ON n.{key} = o.{key}"
-            ).fetchone()
-            before = conn.execute(f"SELECT count(*) FROM old.{name}").fetchone()[0]
-            summary.tables[name] = TableChange(
-                added=total - kept, changed=kept - same, unchanged=same, removed=before - kept
-            )
-        if old:
-            conn.commit()
-            conn.execute("DETACH DATABASE old")
-        return summary
+for _name in READS:
+    setattr(SqliteStore, _name, _damage_is_a_store_error(getattr(SqliteStore, _name)))

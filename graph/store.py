@@ -8,7 +8,7 @@ not one per pair. Rules never live here: a store only answers these questions.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,11 +58,19 @@ class TableChange:
 
 @dataclass
 class LoadSummary:
-    """What a load did, per table, plus rows rejected by ``--skip-invalid``."""
+    """What a load did, per table, plus rows rejected by ``--skip-invalid``.
+
+    ``previous_unreadable`` says why the store that was replaced could not be compared
+    with (then every row counts as added); ``warnings`` are the loader's data-quality
+    warnings (objects with ``str()`` and ``to_dict()``).
+    """
 
     tables: dict[str, TableChange] = field(default_factory=dict)
     rejected: int = 0
     data_version: str = ""
+    previous_unreadable: str = ""
+    warnings: list[Any] = field(default_factory=list)
+    postings_ended_on_left_on: int = 0
 
     def totals(self) -> TableChange:
         total = TableChange()
@@ -124,8 +132,14 @@ class GraphStore(Protocol):
 
     def associations_for_people(self, person_ids: Iterable[str]) -> list[Association]: ...
 
-    def replace(self, dataset: Dataset, progress: Any = None) -> LoadSummary:
-        """Make the store hold exactly ``dataset``, atomically; report what changed."""
+    def replace(
+        self, dataset: Dataset, progress: Any = None, before_commit: Callable[[LoadSummary], None] | None = None
+    ) -> LoadSummary:
+        """Make the store hold exactly ``dataset``, atomically; report what changed.
+
+        ``before_commit(summary)`` runs once the change report is known and before the new
+        data becomes visible; if it raises, the store is left as it was.
+        """
 
     def close(self) -> None: ...
 

@@ -2,12 +2,14 @@
 
 Every cell becomes a string ("" for blank) so validation sees exactly what the export
 said; Excel and Parquet dates and numbers are turned into their plain text form first.
+Rows of a CSV with the wrong number of fields are kept in their place and reported
+(``RawTable.bad_rows``); which files hold the tables is decided in ``loaders/sources.py``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,12 @@ from typing import Any
 import pandas as pd
 
 from graph.model import TABLE_ORDER, TABLES
+from loaders.csv_grid import field_count_reason, read_csv_grid
 from loaders.mapping import ColumnMapping
 from loaders.problems import InputError, Problem
+from loaders.sources import find_sources
 
 __all__ = ["RawTable", "read_tables"]
-
-SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class RawTable:
     source: str
     frame: pd.DataFrame
     first_row: int  # the row number of frame row 0, as a person opening the file counts
+    bad_rows: dict[int, Problem] = field(default_factory=dict)  # frame position -> why the row is refused
 
     def row_number(self, position: int) -> int:
         return self.first_row + position
@@ -55,7 +58,8 @@ def _text(value: Any) -> str:
 def _frame_from_grid(grid: pd.DataFrame, source: str, renames: dict[str, str], text: bool = False) -> pd.DataFrame:
     """First row of ``grid`` is the header; the rest become trimmed text columns.
 
-    ``text``: the cells are already strings (CSV), so trimming is vectorised.
+    ``text``: the cells are already trimmed strings (CSV), kept as compact Arrow-backed
+    columns (Python objects would cost ~60 bytes a cell).
     """
     if grid.shape[0] == 0:
         raise InputError([Problem(source, "empty file: no header row")])
@@ -68,8 +72,7 @@ def _frame_from_grid(grid: pd.DataFrame, source: str, renames: dict[str, str], t
         seen.add(column)
     body = grid.iloc[1:]
     if text:
-        # kept as compact Arrow-backed strings: Python objects would cost ~60 bytes a cell
-        columns = {h: body.iloc[:, i].str.strip() for i, h in enumerate(header) if h}
+        columns = {h: body.iloc[:, i] for i, h in enumerate(header) if h}
     else:
         columns = {h: [_text(v) for v in body.iloc[:, i].tolist()] for i, h in enumerate(header) if h}
     frame = pd.DataFrame(columns) if text else pd.DataFrame(columns, dtype=object)
@@ -77,17 +80,13 @@ def _frame_from_grid(grid: pd.DataFrame, source: str, renames: dict[str, str], t
     return frame
 
 
-def _read_csv(path: Path, renames: dict[str, str]) -> pd.DataFrame:
-    try:
-        grid = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig", na_filter=False)
-    except pd.errors.EmptyDataError:
-        raise InputError([Problem(path.name, "empty file: no header row")]) from None
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-8 text (byte {exc.start}); save the export as UTF-8"
-        raise InputError([Problem(path.name, reason)]) from None
-    except pd.errors.ParserError as exc:
-        raise InputError([Problem(path.name, f"malformed CSV: {str(exc).strip()}")]) from None
-    return _frame_from_grid(grid, path.name, renames, text=True)
+def _read_csv(path: Path, renames: dict[str, str]) -> tuple[pd.DataFrame, dict[int, Problem]]:
+    grid, odd = read_csv_grid(path)
+    frame = _frame_from_grid(grid, path.name, renames, text=True)
+    width = grid.shape[1]
+    # grid row 0 is the header (spreadsheet row 1), so frame position = row - 2
+    bad = {r.row - 2: Problem(path.name, field_count_reason(r, width), r.row, value=r.text) for r in odd}
+    return frame, bad
 
 
 def _read_parquet(path: Path, renames: dict[str, str]) -> pd.DataFrame:
@@ -105,70 +104,43 @@ def _read_sheet(path: Path, sheet: str, renames: dict[str, str]) -> pd.DataFrame
     return _frame_from_grid(grid, source, renames)
 
 
-def _workbook_sheets(path: Path) -> list[str]:
+def _read_one(name: str, path: Path, sheet: str | None, mapping: ColumnMapping) -> RawTable:
+    renames = mapping.renames(name)
     try:
-        return list(pd.ExcelFile(path).sheet_names)
-    except Exception as exc:
-        raise InputError([Problem(path.name, f"cannot read workbook: {str(exc).splitlines()[0]}")]) from None
+        if sheet is not None:
+            return RawTable(name, f"{path.name}[{sheet}]", _read_sheet(path, sheet, renames), 2)
+        if path.suffix.lower() == ".parquet":
+            return RawTable(name, path.name, _read_parquet(path, renames), 1)
+        frame, bad = _read_csv(path, renames)
+        return RawTable(name, path.name, frame, 2, bad)
+    except OSError as exc:  # e.g. an I/O error, or the file went away after it was found
+        raise InputError([Problem(path.name, f"cannot read table {name}: {exc.strerror or exc}")]) from None
 
 
-def _sources(folder: Path, mapping: ColumnMapping) -> tuple[dict[str, list[tuple[Path, str | None]]], list[Problem]]:
-    """Where each table lives: a file of its own, or a sheet named like it in a workbook."""
-    found: dict[str, list[tuple[Path, str | None]]] = {name: [] for name in TABLE_ORDER}
-    problems: list[Problem] = []
-    if folder.is_file():
-        workbooks, folder_files = [folder], []
-    elif folder.is_dir():
-        folder_files = sorted(p for p in folder.iterdir() if p.is_file())
-        workbooks = [p for p in folder_files if p.suffix.lower() == ".xlsx"]
-    else:
-        raise InputError([Problem(str(folder), "no such folder")])
-    for name in TABLE_ORDER:
-        wanted = mapping.files.get(name)
-        for path in folder_files:
-            stem_match = path.stem.lower() == name and path.suffix.lower() in SUFFIXES
-            chosen = (wanted and path.name == wanted) or (not wanted and stem_match)
-            is_book = path.suffix.lower() == ".xlsx"
-            if chosen and (not is_book or name in _workbook_sheets(path)):
-                found[name].append((path, name if is_book else None))
-        if wanted and not found[name]:
-            problems.append(Problem(wanted, f"mapped file for table {name} not found"))
-    for book in workbooks:
-        for sheet in _workbook_sheets(book):
-            name = sheet.strip().lower()
-            if name in found and (book, sheet) not in found[name] and book.stem.lower() != name:
-                found[name].append((book, sheet))
-    return found, problems
-
-
-def read_tables(folder: Path, mapping: ColumnMapping | None = None) -> dict[str, RawTable]:
-    """Read every table of the contract found in ``folder`` (or one workbook)."""
+def read_tables(
+    folder: Path, mapping: ColumnMapping | None = None, ignore: frozenset[str] = frozenset()
+) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read every table of the contract found in ``folder`` (or one workbook); return it and warnings."""
     mapping = mapping or ColumnMapping()
-    sources, problems = _sources(folder, mapping)
+    sources = find_sources(folder, mapping, ignore)
+    problems = list(sources.problems)
     tables: dict[str, RawTable] = {}
     for name in TABLE_ORDER:
-        places = sources[name]
+        places = sources.places[name]
         if len(places) > 1:
             where = " and ".join(p.name + (f"[{s}]" if s and p.suffix == ".xlsx" else "") for p, s in places)
             problems.append(Problem(places[0][0].name, f"table {name} found twice: {where}; keep one"))
             continue
         if not places:
-            if TABLES[name].required:
+            named = any(p.reason.startswith(f"cannot read table {name}:") for p in sources.problems)
+            if TABLES[name].required and not named:
                 problems.append(Problem(f"{name}.csv", f"required table {name} not found in {folder.name}"))
             continue
         path, sheet = places[0]
-        renames = mapping.renames(name)
         try:
-            if sheet is not None:
-                frame, source, first = _read_sheet(path, sheet, renames), f"{path.name}[{sheet}]", 2
-            elif path.suffix.lower() == ".parquet":
-                frame, source, first = _read_parquet(path, renames), path.name, 1
-            else:
-                frame, source, first = _read_csv(path, renames), path.name, 2
+            tables[name] = _read_one(name, path, sheet, mapping)
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        tables[name] = RawTable(name, source, frame, first)
     if problems:
-        raise InputError(problems)
-    return tables
+        raise InputError(problems, sources.warnings)
+    return tables, sources.warnings

@@ -18,13 +18,14 @@ import pandas as pd
 
 from graph.model import TABLE_ORDER, TABLES, Field, Table
 from graph.store import Dataset
+from loaders.dates import REASONS, parse_dates
+from loaders.ids import compatibility_twin, normalise_ids
+from loaders.leavers import end_leavers_postings
 from loaders.problems import Problem
 from loaders.read import RawTable
 
 __all__ = ["FrameRows", "Validation", "validate"]
 
-ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only: \d would accept full-width ones
-DAY_FIRST = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 TRUE = {"true", "t", "yes", "y", "1"}
 FALSE = {"false", "f", "no", "n", "0", ""}
 # which tables' ids a reference column may name
@@ -61,9 +62,17 @@ class FrameRows(Sequence[dict[str, Any]]):
 
 @dataclass
 class Validation:
+    """Typed rows, every problem (the load is refused), and data-quality warnings (it is not).
+
+    ``warnings`` are for people to read (``coi load`` prints them on stderr and in
+    ``--json``); a future ``coi validate`` reports the same list.
+    """
+
     dataset: Dataset
     problems: list[Problem]
     rejected: list[tuple[Problem, dict[str, str]]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    postings_ended_on_left_on: int = 0
 
     @property
     def rejected_rows(self) -> int:
@@ -78,12 +87,12 @@ class _Parsed:
     keys: pd.Series
     errors: dict[int, list[Problem]] = field(default_factory=dict)
 
-    def add(self, positions, column: str | None, reason: str) -> None:
+    def add(self, positions, column: str | None, reason: str, listed: bool = True) -> None:
         frame = self.raw.frame
         for pos in positions:
             pos = int(pos)
             value = str(frame.at[pos, column]) if column in frame.columns else None
-            problem = Problem(self.raw.source, reason, self.raw.row_number(pos), column, value)
+            problem = Problem(self.raw.source, reason, self.raw.row_number(pos), column, value, listed)
             self.errors.setdefault(pos, []).append(problem)
 
     def valid_mask(self) -> np.ndarray:
@@ -91,27 +100,6 @@ class _Parsed:
         if self.errors:
             mask[list(self.errors)] = False
         return mask
-
-
-def _parse_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Return (dates as datetime64, unreadable mask, impossible-date mask)."""
-    iso = text.str.match(ISO)
-    day_first = text.str.match(DAY_FIRST)
-    parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
-    if dayfirst:
-        parsed = parsed.fillna(pd.to_datetime(text.where(day_first), format="%d/%m/%Y", errors="coerce"))
-        readable = iso | day_first
-    else:
-        readable = iso
-    filled = text != ""
-    return parsed, filled & ~readable, filled & readable & parsed.isna()
-
-
-def _as_date(stamp: pd.Timestamp) -> date | None:
-    try:
-        return None if pd.isna(stamp) else stamp.date()
-    except (ValueError, NotImplementedError):  # e.g. year 0, which Python's date cannot hold
-        return None
 
 
 def _shared(values: pd.Series, convert=None, missing: object = None) -> pd.Series:
@@ -127,10 +115,6 @@ def _shared(values: pd.Series, convert=None, missing: object = None) -> pd.Serie
     return pd.Series(objects[codes], dtype=object)  # code -1 (blank) picks ``missing``
 
 
-def _as_dates(parsed: pd.Series) -> pd.Series:
-    return _shared(parsed, _as_date)
-
-
 def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
     frame, n = p.raw.frame, len(p.raw.frame)
     if f.name not in frame.columns:
@@ -141,18 +125,10 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
     if f.required:
         p.add(np.flatnonzero(~filled), f.name, "required value is empty")
     if f.kind == "date":
-        parsed, unreadable, impossible = _parse_dates(text, dayfirst)
-        ambiguous = unreadable & text.str.match(DAY_FIRST)
-        p.add(
-            np.flatnonzero(ambiguous),
-            f.name,
-            "day/month order is ambiguous: pass --dayfirst if the export is day-first",
-        )
-        p.add(np.flatnonzero(unreadable & ~ambiguous), f.name, "not a date in YYYY-MM-DD form")
-        dates = _as_dates(parsed)
-        impossible = impossible | (parsed.notna() & dates.isna()).to_numpy()
-        p.add(np.flatnonzero(impossible), f.name, "not a real calendar date")
-        p.values[f.name] = dates
+        iso, refused = parse_dates(text, dayfirst)
+        for key, positions in refused.items():
+            p.add(positions, f.name, REASONS[key])
+        p.values[f.name] = _shared(iso, date.fromisoformat)
     elif f.kind == "enum":
         norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
         bad = filled & ~norm.isin(f.choices)
@@ -166,6 +142,11 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
         p.values[f.name] = pd.Series(
             [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
         )
+    elif f.kind in ("id", "ref"):
+        text, invisible = normalise_ids(text)
+        for pos, char in invisible.items():
+            p.add([pos], f.name, f"id contains an invisible or format character ({char}): retype it")
+        p.values[f.name] = _shared(text.where(filled))
     else:
         p.values[f.name] = _shared(text.where(filled))
 
@@ -173,6 +154,8 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
 def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
     frame = raw.frame
     parsed = _Parsed(raw, table, {}, pd.Series(dtype=object))
+    for pos, problem in raw.bad_rows.items():  # wrong number of fields: refused whatever it holds
+        parsed.errors.setdefault(pos, []).append(problem)
     required = [f.name for f in table.fields if f.required]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -232,7 +215,16 @@ def _table_rules(parsed: dict[str, _Parsed]) -> None:
         assoc.add(np.flatnonzero(same), "person_b", "an association needs two different people")
 
 
+def _cycle_text(loop: list[str], shown: int = 6) -> str:
+    """``A -> B -> C -> A``, cut in the middle for a long cycle (output and memory stay small)."""
+    names = [*loop, loop[0]]
+    if len(names) > 2 * shown:
+        names = [*names[:shown], f"... ({len(names) - 2 * shown} more)", *names[-shown:]]
+    return " -> ".join(names)
+
+
 def _unit_cycles(units: _Parsed) -> None:
+    """Each cycle of the hierarchy is one problem (on its first row); its other units are refused with it."""
     parent = {k: v for k, v in zip(units.keys, units.values["parent_unit_id"], strict=True) if k and v}
     position = {k: i for i, k in enumerate(units.keys) if k}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
@@ -244,9 +236,14 @@ def _unit_cycles(units: _Parsed) -> None:
             path.append(node)
             node = parent[node]
         if node in parent and state.get(node) == 1:
-            loop = [*path[path.index(node) :], node]
-            for member in loop[:-1]:
-                units.add([position[member]], "parent_unit_id", "unit hierarchy has a cycle: " + " -> ".join(loop))
+            loop = path[path.index(node) :]
+            first = min(range(len(loop)), key=lambda i: position[loop[i]])
+            loop = loop[first:] + loop[:first]
+            reason = f"unit hierarchy has a cycle of {len(loop)} unit(s): {_cycle_text(loop)}"
+            units.add([position[loop[0]]], "parent_unit_id", reason)
+            row = units.raw.row_number(position[loop[0]])
+            rest = [position[m] for m in loop[1:]]
+            units.add(rest, "parent_unit_id", f"in the unit hierarchy cycle reported at row {row}", listed=False)
         for member in path:
             state[member] = 2
 
@@ -270,9 +267,13 @@ def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
                 known = set().union(*(ids.get(t, set()) for t in TARGETS[f.ref]))
                 values = p.values[f.name]
                 bad = mask & values.notna().to_numpy() & ~values.isin(known).to_numpy()
-                noun = {"unit": "unit", "officer": "officer", "person": "person", "case": "case"}[f.ref]
-                reason = f"unknown {noun} id" + (" (or its row was rejected)" if skip_invalid else "")
-                p.add(np.flatnonzero(bad), f.name, reason)
+                reason = f"unknown {f.ref} id" + (" (or its row was rejected)" if skip_invalid else "")
+                positions = np.flatnonzero(bad)
+                twins = {int(i): compatibility_twin(values.iat[i], known) for i in positions}
+                p.add([i for i, twin in twins.items() if not twin], f.name, reason)
+                for i, twin in twins.items():
+                    if twin:
+                        p.add([i], f.name, f"{reason}: did you mean {twin!r}? (this one has full-width characters)")
         if not skip_invalid or sum(len(p.errors) for p in parsed.values()) == before:
             return
 
@@ -293,17 +294,48 @@ def _rows(p: _Parsed, mask: np.ndarray) -> FrameRows:
     return FrameRows(frame)
 
 
-def validate(raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: bool = False) -> Validation:
-    """Check every table; return typed rows and every problem found."""
+def _look_alike_ids(parsed: dict[str, _Parsed]) -> list[Problem]:
+    """Warnings for ids of one namespace that differ only in full-width or other compatibility forms."""
+    spaces = (("units",), ("officers", "people"), ("cases",))
+    warnings = []
+    for space in spaces:
+        tables = [parsed[n] for n in space if n in parsed and -1 not in parsed[n].errors]
+        known = {k for p in tables for k in p.keys.dropna()}
+        for p in tables:
+            for pos, key in enumerate(p.keys):
+                twin = isinstance(key, str) and compatibility_twin(key, known)
+                if twin:
+                    reason = f"id {key!r} looks like id {twin!r} (they differ only in full-width characters)"
+                    warnings.append(Problem(p.raw.source, reason, p.raw.row_number(pos), p.table.key, key))
+    return warnings
+
+
+def _end_leavers_postings(parsed: dict[str, _Parsed]) -> tuple[int, list[Problem]]:
+    officers, postings = parsed.get("officers"), parsed.get("postings")
+    if officers is None or postings is None or -1 in officers.errors or -1 in postings.errors:
+        return 0, []
+    valid = officers.valid_mask()
+    left = officers.values["left_on"].where(valid, None)
+    raw = postings.raw
+    return end_leavers_postings(officers.keys, left, postings.values, postings.valid_mask(), raw.source, raw.row_number)
+
+
+def validate(
+    raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: bool = False, warnings: list[Problem] | None = None
+) -> Validation:
+    """Check every table; return typed rows, every problem and every data-quality warning found."""
     parsed = {name: _parse_table(raw[name], TABLES[name], dayfirst) for name in TABLE_ORDER if name in raw}
     _table_rules(parsed)
     _check_references(parsed, skip_invalid)
+    ended, leaver_warnings = _end_leavers_postings(parsed)
+    warnings = [*(warnings or []), *_look_alike_ids(parsed), *leaver_warnings]
     problems = [
         pr
         for name in TABLE_ORDER
         if name in parsed
         for pos in sorted(parsed[name].errors)
         for pr in parsed[name].errors[pos]
+        if pr.listed
     ]
     tables: dict[str, FrameRows] = {}
     rejected: list[tuple[Problem, dict[str, str]]] = []
@@ -318,4 +350,4 @@ def validate(raw: dict[str, RawTable], dayfirst: bool = False, skip_invalid: boo
             tables[name] = _rows(p, p.valid_mask())
     if skip_invalid and not structural:
         problems = []
-    return Validation(Dataset(tables), problems, rejected)
+    return Validation(Dataset(tables), problems, rejected, warnings, ended)

@@ -96,7 +96,8 @@ def forces(tmp_path_factory: pytest.TempPathFactory) -> Forces:
 
 
 def leftovers(store: Path) -> list[Path]:
-    return [p for p in store.parent.iterdir() if p.name != store.name]
+    """Files beside the store other than itself and its lock file (which stays, by design)."""
+    return [p for p in store.parent.iterdir() if p.name not in (store.name, store.name + ".lock")]
 
 
 def assert_later_load_works(store: Path, forces: Forces) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph import sqlite_write
 from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
+from graph.store import GraphStore, StoreError
 from loaders.load import LoadOptions, load_folder
 from loaders.problems import InputError
 
@@ -87,12 +89,12 @@ def test_write_failure_midway_keeps_the_old_file(tmp_path: Path, monkeypatch: py
 
     def boom(conn, name, rows, progress):
         if name == "cases":
-            raise OSError("disk full")
+            raise OSError(errno.ENOSPC, "No space left on device")
         return original(conn, name, rows, progress)
 
-    original = SqliteStore._insert
-    monkeypatch.setattr(SqliteStore, "_insert", staticmethod(boom))
-    with pytest.raises(OSError):
+    original = sqlite_write.insert_table
+    monkeypatch.setattr(sqlite_write, "insert_table", boom)
+    with pytest.raises(StoreError, match=f"cannot build the new store {tmp_path}.*No space left"):
         load_folder(EXAMPLE, store)
     assert SqliteStore(tmp_path / "s.sqlite").info().data_version == version
     assert not list(tmp_path.glob(".*loading"))

@@ -4,6 +4,7 @@ reloads, and loads that fail or are killed halfway. Skipped unless NEO4J_URI is 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -216,7 +217,7 @@ def test_overlapping_loads_the_later_one_wins(
         return original(self, table, *args)
 
     monkeypatch.setattr(Neo4jStore, "_write_table", interleave)
-    with pytest.raises(StoreError, match="another load"):
+    with pytest.raises(StoreError, match="another `coi load` started"):
         load_folder(EXAMPLE, neo)
     fresh = Neo4jStore.from_env()
     assert fresh.people(["O1"])["O1"].name == "Renamed" and _orphans(fresh) == 0
@@ -332,3 +333,68 @@ def test_reading_is_reentrant_and_closes_on_error(neo: Neo4jStore) -> None:
         neo.people(["O1"])
         raise KeyError("boom")
     assert neo._tx is None and neo.people(["O2"]), "the store reads normally after a failed check"
+
+
+TAKEN_OVER_LOAD = """
+import sys, time
+from pathlib import Path
+from graph.neo4j_store import Neo4jStore
+
+flag, original = Path(sys.argv[1]), Neo4jStore._write_table
+def slow(self, table, *args):
+    result = original(self, table, *args)
+    if table.name == "officers":
+        print("halfway", flush=True)
+        while not flag.exists():
+            time.sleep(0.05)
+    return result
+Neo4jStore._write_table = slow
+from coi.app import main
+sys.argv = ["coi", *sys.argv[2:]]
+main()
+"""
+
+
+def test_of_two_load_processes_the_later_takes_over_and_the_earlier_says_so(
+    neo: Neo4jStore, example_dir: Path, tmp_path: Path
+) -> None:
+    load_folder(EXAMPLE, neo)
+    _rename_o1(example_dir)
+    flag, uri = tmp_path / "go-on", os.environ["NEO4J_URI"]
+    earlier = subprocess.Popen(
+        [sys.executable, "-c", TAKEN_OVER_LOAD, str(flag), "load", str(EXAMPLE), "--neo4j", uri, "--no-recheck"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert earlier.stdout is not None and earlier.stdout.readline().strip() == "halfway"
+        later = subprocess.run(
+            [sys.executable, "-m", "coi", "load", str(example_dir), "--neo4j", uri, "--no-recheck"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert later.returncode == 0, later.stderr
+    finally:
+        flag.touch()
+    _, stderr = earlier.communicate(timeout=120)
+    assert earlier.returncode == 5, stderr
+    assert stderr.startswith("error: another `coi load` started on this database while this one ran and took it over")
+    assert "this load changed nothing" in stderr and "Traceback" not in stderr
+    reader = Neo4jStore.from_env()
+    assert reader.people(["O1"])["O1"].name == "Renamed" and _orphans(reader) == 0
+    reader.close()
+
+
+def test_data_of_another_schema_version_is_exit_5_and_a_load_replaces_it(neo: Neo4jStore) -> None:
+    from load_helpers import cli
+
+    load_folder(EXAMPLE, neo)
+    neo.driver.execute_query(f"MATCH (m:{schema.META} {{key: 'current'}}) SET m.schema_version = $v", {"v": "0"})
+    uri = os.environ["NEO4J_URI"]
+    check = cli("check", "--case", "K1", "--investigator", "O10", "--on", "2023-03-15", "--neo4j", uri, "--json")
+    assert check.exit_code == 5 and check.stdout == ""
+    assert "was written by another version of coi (schema version 0; this version reads 1)" in check.stderr
+    assert "reload it with `coi load DIR`" in check.stderr
+    loaded = cli("load", EXAMPLE, "--neo4j", uri, "--no-recheck", "--json")
+    assert loaded.exit_code == 0, loaded.output
+    assert "schema version 0" in json.loads(loaded.stdout)["previous_store_unreadable"]
+    again = cli("check", "--case", "K1", "--investigator", "O10", "--on", "2023-03-15", "--neo4j", uri)
+    assert again.exit_code == 30

@@ -1,192 +1,46 @@
 """The corpus: every defect class of docs/data-contract.md, one per case, as code.
 
 Each :class:`Case` turns a fresh copy of ``tests/fixtures/example`` into the input to
-load (a folder or a workbook) plus extra ``coi load`` arguments. ``DEFECTS`` must be
-refused with a line naming the file, row and column where they apply, and the reason
-(``expect`` lists those fragments); ``VALID`` must load. ``write_corpus`` writes every
-case out as a folder, for trying them by hand (``python -m bad_input.defects OUT``).
+load (a folder or a workbook) plus extra ``coi load`` arguments (the builders are in
+``builders.py``). ``DEFECTS`` must be refused with a line naming the file, row and column
+where they apply, and the reason (``expect`` lists those fragments); ``VALID`` must load.
+``write_corpus`` writes every case out as a folder, for trying them by hand
+(``python -m bad_input.defects OUT``).
 """
 
 from __future__ import annotations
 
-import csv
-import shutil
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+from bad_input.builders import (
+    EXAMPLE,
+    Case,
+    add_column,
+    both_formats,
+    cell,
+    chain,
+    copy_file,
+    copy_row,
+    drop_column,
+    header_only,
+    latin1,
+    line,
+    mapping,
+    parquet,
+    ragged,
+    raw,
+    read_rows,
+    remove,
+    rename,
+    replace_with,
+    with_args,
+    workbook,
+    write_rows,
+)
+from graph.model import TABLE_ORDER as TABLES
 
-__all__ = ["DEFECTS", "EXAMPLE", "VALID", "Case", "edit", "read_rows", "write_corpus", "write_rows"]
-
-EXAMPLE = Path(__file__).parent.parent / "fixtures" / "example"
-Rows = list[dict[str, str]]
-Make = Callable[[Path], tuple[Path, tuple[str, ...]]]
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    make: Make
-    expect: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        return self.name
-
-    def build(self, target: Path) -> tuple[Path, tuple[str, ...]]:
-        """Copy the example to ``target`` and apply this case; return (input, extra args)."""
-        shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.md"))
-        return self.make(target)
-
-
-def read_rows(path: Path) -> tuple[list[str], Rows]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def write_rows(path: Path, header: list[str], rows: Rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def edit(table: str, fn: Callable[[list[str], Rows], None]) -> Make:
-    """A change to one CSV: ``fn`` edits the header list and the rows in place."""
-
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        path = folder / f"{table}.csv"
-        header, rows = read_rows(path)
-        fn(header, rows)
-        write_rows(path, header, [{k: r.get(k, "") for k in header} for r in rows])
-        return folder, ()
-
-    return make
-
-
-def cell(table: str, row: int, column: str, value: str) -> Make:
-    """Set one cell; ``row`` counts as a spreadsheet does (header = 1)."""
-    return edit(table, lambda h, rows: rows[row - 2].__setitem__(column, value))
-
-
-def copy_row(table: str, row: int, **changes: str) -> Make:
-    """Append a copy of one row (spreadsheet numbering) with some cells changed."""
-    return edit(table, lambda h, rows: rows.append({**rows[row - 2], **changes}))
-
-
-def drop_column(table: str, column: str) -> Make:
-    def fn(header: list[str], rows: Rows) -> None:
-        header.remove(column)
-
-    return edit(table, fn)
-
-
-def add_column(table: str, column: str, values: list[str]) -> Make:
-    def fn(header: list[str], rows: Rows) -> None:
-        header.insert(0, column)
-        for r, v in zip(rows, values, strict=False):
-            r[column] = v
-
-    return edit(table, fn)
-
-
-def remove(table: str) -> Make:
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        (folder / f"{table}.csv").unlink()
-        return folder, ()
-
-    return make
-
-
-def raw(table: str, data: bytes | Callable[[bytes], bytes], suffix: str = ".csv") -> Make:
-    """Replace a table's file by these bytes (or by a function of the CSV's bytes)."""
-
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        source = folder / f"{table}.csv"
-        content = data(source.read_bytes()) if callable(data) else data
-        source.unlink()
-        (folder / f"{table}{suffix}").write_bytes(content)
-        return folder, ()
-
-    return make
-
-
-def header_only(*tables: str) -> Make:
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        for table in tables:
-            path = folder / f"{table}.csv"
-            path.write_bytes(path.read_bytes().splitlines(keepends=True)[0])
-        return folder, ()
-
-    return make
-
-
-def workbook(sheet_names: dict[str, str]) -> Make:
-    """All tables in one workbook, some sheets renamed (table -> sheet name)."""
-
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        book = folder / "force.xlsx"
-        with pd.ExcelWriter(book) as writer:
-            for path in sorted(folder.glob("*.csv")):
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-                frame.to_excel(writer, sheet_name=sheet_names.get(path.stem, path.stem), index=False)
-                path.unlink()
-        return book, ()
-
-    return make
-
-
-def parquet(table: str) -> Make:
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        path = folder / f"{table}.csv"
-        pd.read_csv(path, dtype=str, keep_default_na=False).to_parquet(path.with_suffix(".parquet"))
-        path.unlink()
-        return folder, ()
-
-    return make
-
-
-def both_formats(table: str) -> Make:
-    """The same table as CSV and as Parquet."""
-
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        parquet(table)(folder)
-        shutil.copy(EXAMPLE / f"{table}.csv", folder)
-        return folder, ()
-
-    return make
-
-
-def with_args(make: Make, *args: str) -> Make:
-    def wrapped(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        target, more = make(folder)
-        return target, (*more, *args)
-
-    return wrapped
-
-
-def mapping(text: str) -> Make:
-    """A mapping file written beside the folder, passed with --mapping."""
-
-    def make(folder: Path) -> tuple[Path, tuple[str, ...]]:
-        path = folder.parent / f"{folder.name}-map.toml"
-        path.write_text(text, encoding="utf-8")
-        return folder, ("--mapping", str(path))
-
-    return make
-
-
-def latin1(data: bytes) -> bytes:
-    return data.decode("utf-8").encode("latin-1")
-
-
-def ragged(data: bytes) -> bytes:
-    lines = data.splitlines(keepends=True)
-    lines[2] = lines[2].rstrip(b"\r\n") + b",extra,cells\n"
-    return b"".join(lines)
-
+__all__ = ["DEFECTS", "EXAMPLE", "FORMULA", "HUGE", "VALID", "Case", "cell", "read_rows", "write_corpus", "write_rows"]
 
 D = Case
 DEFECTS: list[Case] = [
@@ -270,6 +124,41 @@ DEFECTS: list[Case] = [
         "date-ambiguous-dayfirst",
         cell("cases", 2, "opened_on", "03/01/2023"),
         ("cases.csv row 2, column opened_on", "ambiguous: pass --dayfirst"),
+    ),
+    D(
+        "date-year-1",
+        cell("officers", 2, "joined_on", "0001-01-01"),
+        ("officers.csv row 2, column joined_on", "outside the supported range 1900-01-01..2100-12-31"),
+    ),
+    D(
+        "date-before-1900",
+        cell("cases", 2, "opened_on", "1899-12-31"),
+        ("cases.csv row 2, column opened_on", "outside the supported range"),
+    ),
+    D(
+        "date-after-2100",
+        cell("postings", 3, "end_date", "2101-01-01"),
+        ("postings.csv row 3, column end_date", "outside the supported range"),
+    ),
+    D(
+        "date-dayfirst-out-of-range",
+        with_args(cell("postings", 3, "end_date", "01/01/2200"), "--dayfirst"),
+        ("postings.csv row 3, column end_date", "outside the supported range"),
+    ),
+    D(
+        "date-dayfirst-unambiguous",
+        cell("cases", 2, "opened_on", "31/03/2024"),
+        ("cases.csv row 2, column opened_on", "a day-first date (DD/MM/YYYY): pass --dayfirst"),
+    ),
+    D(
+        "date-monthfirst",
+        cell("cases", 2, "opened_on", "12/31/2024"),
+        ("cases.csv row 2, column opened_on", "a month-first date"),
+    ),
+    D(
+        "date-impossible-either-order",
+        cell("cases", 2, "opened_on", "31/02/2022"),
+        ("cases.csv row 2, column opened_on", "not a real calendar date in either day/month order"),
     ),
     D(
         "date-impossible",
@@ -373,6 +262,26 @@ DEFECTS: list[Case] = [
         cell("associations", 2, "person_b", "O7"),
         ("associations.csv row 2, column person_b", "two different people"),
     ),
+    # look-alike ids
+    *(
+        D(
+            f"invisible-id-{name}",
+            cell(t, r, c, v),
+            (f"{t}.csv row {r}, column {c}", f"invisible or format character ({code}"),
+        )
+        for name, t, r, c, v, code in (
+            ("zero-width", "officers", 2, "officer_id", "O1\u200b", "U+200B"),
+            ("bom", "postings", 3, "officer_id", "\ufeffO1", "U+FEFF"),
+            ("bidi", "units", 3, "unit_id", "NC\u202e", "U+202E"),
+            ("nbsp", "cases", 2, "case_id", "K\u00a01", "U+00A0"),
+            ("control", "assignments", 2, "person_id", "O4\x07", "U+0007"),
+        )
+    ),
+    D(
+        "full-width-reference",
+        cell("postings", 3, "officer_id", "\uff2f1"),
+        ("postings.csv row 3, column officer_id", "unknown officer id: did you mean 'O1'?"),
+    ),
     # enumerations and booleans
     *(
         D(f"bad-enum-{t}.{c}", cell(t, r, c, v), (f"{t}.csv row {r}, column {c}", "must be one of"))
@@ -394,11 +303,44 @@ DEFECTS: list[Case] = [
     D("not-utf8-latin1", raw("officers", latin1), ("officers.csv", "not UTF-8")),
     D("empty-file", raw("officers", b""), ("officers.csv", "empty file")),
     D("empty-optional-file", raw("people", b""), ("people.csv", "empty file")),
-    D("ragged-csv", raw("officers", ragged), ("officers.csv", "malformed CSV")),
+    D("ragged-csv", raw("officers", ragged), ("officers.csv row 3", "row has 8 fields but the header has 6")),
+    D(
+        "short-row",  # would otherwise load as an ongoing posting with no line manager
+        line("postings", 6, "O4,NRA,2017-01-01"),
+        ("postings.csv row 6", "row has 3 field(s) but the header has 7"),
+    ),
+    D(
+        "short-row-unclosed-quote",
+        line("officers", 3, 'O2,"Beth Carter,sergeant,3302,2008-03-01,'),
+        ("officers.csv row 3", "(an unclosed quote?)"),
+    ),
+    D("broken-link-table", replace_with("associations", "broken-link"), ("associations.csv", "broken link")),
+    D("fifo-table", replace_with("people", "fifo"), ("people.csv", "not a regular file")),
+    D("directory-table", replace_with("postings", "directory"), ("postings.csv", "is a directory")),
+    D(
+        "misnamed-optional-table",
+        rename("associations.csv", "association.csv"),
+        ("association.csv", "looks like table associations", "--ignore"),
+    ),
+    D(
+        "near-miss-optional-table",
+        rename("associations.csv", "asociations.csv"),
+        ("asociations.csv", "looks like table associations"),
+    ),
+    D(
+        "backup-of-missing-table",
+        rename("officers.csv", "Officers.csv.bak"),
+        ("Officers.csv.bak", "looks like table officers"),
+    ),
     D(
         "duplicate-header",
         raw("officers", lambda b: b.replace(b"rank,", b"name,", 1)),
         ("officers.csv", "appears twice"),
+    ),
+    D(
+        "emptied-table-the-store-had",  # the corpus loads into a store already holding the example
+        header_only("associations"),
+        ("table associations", "0 rows, 3 removed", "--allow-empty associations"),
     ),
     D("corrupt-parquet", raw("officers", b"PAR1 not really", ".parquet"), ("officers.parquet", "cannot read Parquet")),
     D("table-twice", both_formats("people"), ("people", "found twice")),
@@ -418,10 +360,13 @@ DEFECTS: list[Case] = [
 HUGE = "x" * 1_000_000
 FORMULA = '=HYPERLINK("http://example.invalid/?q="&A1,"click")'
 VALID: list[Case] = [
-    D("header-only-associations", header_only("associations")),
+    D("header-only-associations", with_args(header_only("associations"), "--allow-empty", "associations")),
     D(
         "header-only-every-table",
-        header_only("units", "officers", "people", "postings", "cases", "assignments", "associations"),
+        with_args(
+            header_only(*TABLES),
+            *(arg for table in TABLES for arg in ("--allow-empty", table)),
+        ),
     ),
     D("utf8-bom", raw("officers", lambda b: b"\xef\xbb\xbf" + b)),
     D("huge-field", cell("cases", 2, "summary", HUGE)),
@@ -430,6 +375,11 @@ VALID: list[Case] = [
     D("xlsx-workbook", workbook({})),
     D("dayfirst-with-option", with_args(cell("cases", 2, "opened_on", "01/03/2023"), "--dayfirst")),
     D("crlf-line-ends", raw("officers", lambda b: b.replace(b"\n", b"\r\n"))),
+    D("backup-beside-its-table", copy_file("officers.csv", "officers.csv.bak")),  # a warning, not a refusal
+    D(
+        "nfd-reference-to-nfc-id",  # the same id once NFC-normalised: one person, not two
+        chain(copy_row("officers", 2, officer_id="\u00d699"), copy_row("postings", 3, officer_id="O\u030899")),
+    ),
 ]
 
 
