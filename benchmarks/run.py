@@ -210,8 +210,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes for the audit")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    figures = run(args.scale, args.store, args.seed, args.checks, args.workers)
-    if args.json:
+    print_figures(run(args.scale, args.store, args.seed, args.checks, args.workers), args.json)
+
+
+def print_figures(figures: dict[str, Any], as_json: bool) -> None:
+    """One JSON object, or one aligned ``name  value`` line per figure."""
+    if as_json:
         print(json.dumps(figures))
     else:
         width = max(map(len, figures))

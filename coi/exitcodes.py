@@ -10,6 +10,7 @@ NOT_FOUND = 4  # unknown case or person
 STORE = 5  # store missing, unreadable, or Neo4j unreachable
 TAMPERED = 6  # the audit log's hash chain does not verify
 LOAD_INCOMPLETE = 7  # the load committed, but a step after it (re-check, state file) failed
+OPEN_ALERTS = 9  # `coi recheck`: open, unacknowledged alerts
 DECLARE = 10
 CONFLICT = 20
 DISQUALIFIED = 30
@@ -29,4 +30,5 @@ def of_check(verdict: str, allocatable: bool) -> int:
 TABLE = f"""exit codes: {CLEAR} clear (or success), {DECLARE} declare, {CONFLICT} conflict, {DISQUALIFIED} disqualified,
 {NOT_ALLOCATABLE} not allocatable (before any verdict: not an officer, not serving, or case closed);
 {USAGE} usage error, {BAD_DATA} bad input data, {NOT_FOUND} unknown case or person, {STORE} store unavailable,
-{TAMPERED} audit log tampered, {LOAD_INCOMPLETE} load committed but a step after it failed, {INTERNAL} internal error"""
+{TAMPERED} audit log tampered, {LOAD_INCOMPLETE} load committed but a step after it failed,
+{OPEN_ALERTS} open alerts (recheck), {INTERNAL} internal error"""

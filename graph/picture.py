@@ -6,12 +6,18 @@ from copies instead); even ``cdn_resources="in_line"`` pulls Bootstrap from a CD
 issue #229: removed here, and any leftover remote reference is an error); a node title
 containing "href" switches every popup to ``innerHTML`` (titles are escaped and "href" is
 neutralised). The page embeds vis-network, makes no network request (a Content Security
-Policy forbids it too) and is drawn with physics off from precomputed positions.
+Policy forbids it too) and is drawn with physics off from precomputed positions where no
+two nodes' labels overlap (:mod:`graph.layout`).
 
-Callers pass plain text; every text is escaped here. Node attributes read: ``label``,
-``title`` (hover text, lines separated by ``\\n``), ``shape``, ``color``, ``size``,
-``border`` (width), ``bold``, ``x``/``y``. Edge attributes: ``title``, ``color``,
-``width``, ``dashes``, ``arrow`` (True: arrow towards the second node).
+Callers pass plain text. Hover texts and the page around the network are escaped here.
+Labels are drawn on the canvas as text, so they are not escaped: vis-network's label markup
+(``font.multi``) stays off, because in its "html" mode ``<b>`` and ``</i>`` in a name would
+be read as markup and ``&lt;`` would show as typed; the data sets reach the page as JSON
+with ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes (Jinja's ``tojson``), so no text can
+end the script. Node attributes read: ``label``, ``title`` (hover text, lines separated by
+``\\n``), ``shape``, ``color``, ``size``, ``border`` (width), ``bold`` (a larger label),
+``x``/``y``. Edge attributes: ``label`` (a short text drawn on the line), ``title``,
+``color``, ``width``, ``dashes``, ``arrow`` (True: arrow towards the second node).
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ import networkx as nx
 from pyvis.network import Network
 
 from graph.files import write_text_atomic
+from graph.layout import box_for, separate
 
-__all__ = ["Fact", "LegendItem", "Page", "html_text", "label_text", "render_html", "write_html"]
+__all__ = ["FONT_PX", "Fact", "LegendItem", "Page", "html_text", "label_text", "positions", "render_html", "write_html"]
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -39,10 +46,12 @@ CSP = (
 OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
     "layout": {"improvedLayout": False},
-    "edges": {"smooth": False, "font": {"size": 10}},
-    "nodes": {"font": {"multi": "html", "size": 14, "face": "sans-serif"}},
+    "edges": {"smooth": False, "font": {"size": 10, "face": "sans-serif", "multi": False}},
+    # a white outline keeps a label legible where a line crosses it
+    "nodes": {"font": {"multi": False, "size": 14, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
     "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True, "multiselect": True},
 }
+FONT_PX, BOLD_PX, DEFAULT_SIZE = 14, 16, 25  # label font sizes; vis-network's default node size
 NODE_KEYS = ("shape", "color", "size", "x", "y")
 EDGE_KEYS = ("color", "width", "dashes")
 REMOTE = re.compile(
@@ -126,23 +135,32 @@ def html_text(text: Any) -> str:
     return html.escape(str(text), quote=True).replace("href", "&#104;ref")
 
 
-def label_text(text: Any, bold: bool = False) -> str:
-    """A node label for vis-network's ``multi: "html"`` mode, which decodes ``&lt;`` and ``&amp;`` only."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;")
-    return f"<b>{escaped}</b>" if bold else escaped
+def label_text(text: Any) -> str:
+    """A node label as drawn on the canvas: the text itself, on one line (no markup, no escaping).
+
+    >>> label_text("Rhys <Evans> & Co\\nLtd")
+    'Rhys <Evans> & Co Ltd'
+    """
+    return " ".join(str(text).split())
 
 
-def _positions(graph: nx.Graph) -> dict[Any, tuple[float, float]]:
-    """Given x/y where every node has them, else a seeded spring layout scaled to pixels."""
+def positions(graph: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """Given x/y where every node has them, else a seeded spring layout scaled to pixels; then
+    moved apart until no two nodes' label boxes overlap (:func:`graph.layout.separate`)."""
     given = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True) if "x" in d and "y" in d}
     if len(given) == graph.number_of_nodes():
-        return given
-    scale = 140 * math.sqrt(max(graph.number_of_nodes(), 4))
-    try:
-        found = nx.spring_layout(nx.Graph(graph), seed=7, scale=scale, pos=given or None, fixed=list(given) or None)
-    except ImportError:  # large graphs need scipy for spring_layout
-        found = nx.circular_layout(graph, scale=scale)
-    return {n: (float(x), float(y)) for n, (x, y) in found.items()}
+        found = given
+    else:
+        scale = 140 * math.sqrt(max(graph.number_of_nodes(), 4))
+        try:
+            found = nx.spring_layout(nx.Graph(graph), seed=7, scale=scale, pos=given or None, fixed=list(given) or None)
+        except ImportError:  # large graphs need scipy for spring_layout
+            found = nx.circular_layout(graph, scale=scale)
+    boxes = {
+        n: box_for(label_text(d.get("label", n)), d.get("size", DEFAULT_SIZE), BOLD_PX if d.get("bold") else FONT_PX)
+        for n, d in graph.nodes(data=True)
+    }
+    return separate({n: (float(x), float(y)) for n, (x, y) in found.items()}, boxes)
 
 
 def _ids(graph: nx.Graph) -> dict[Any, str]:
@@ -155,7 +173,7 @@ def _ids(graph: nx.Graph) -> dict[Any, str]:
 def _network(graph: nx.Graph) -> Network:
     net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
     net.options = copy.deepcopy(OPTIONS)  # a dict: pyvis dumps it as JSON, no option strings
-    ids, where = _ids(graph), _positions(graph)
+    ids, where = _ids(graph), positions(graph)
     for node, data in graph.nodes(data=True):
         attrs = {k: data[k] for k in NODE_KEYS if k in data}
         attrs["x"], attrs["y"] = where[node]
@@ -163,13 +181,17 @@ def _network(graph: nx.Graph) -> Network:
             attrs["borderWidth"] = data["border"]
         if data.get("title"):
             attrs["title"] = html_text(data["title"])
-        net.add_node(ids[node], label=label_text(data.get("label", node), bool(data.get("bold"))), **attrs)
+        if data.get("bold"):
+            attrs["font"] = {"size": BOLD_PX}
+        net.add_node(ids[node], label=label_text(data.get("label", node)), **attrs)
     for a, b, data in graph.edges(data=True):
         attrs = {k: data[k] for k in EDGE_KEYS if k in data}
         if data.get("title"):
             attrs["title"] = html_text(data["title"])
         if data.get("arrow"):
             attrs["arrows"] = "to"
+        if data.get("label"):
+            attrs["label"] = label_text(data["label"])
         net.add_edge(ids[a], ids[b], **attrs)
     return net
 

@@ -53,6 +53,7 @@ class Node:
     order: int
     lines: list[str] = field(default_factory=list)
     mark: str = ""  # "checked", "party" or ""
+    kept: bool = False  # never left out: the case, the people checked, everyone behind a disqualifying finding
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Edge:
     severity: str | None = None
     arrow: bool = False
     dashes: bool = False
+    roles: list[str] = field(default_factory=list)  # a person's roles on the case at the other end
 
 
 class Builder:
@@ -72,10 +74,12 @@ class Builder:
         self.reader, self.namer = reader, namer
         self.nodes: dict[str, Node] = {}
         self.edges: dict[frozenset[str], Edge] = {}
+        self.disqualifying = False  # adding a disqualifying finding's evidence: its nodes are kept
 
     def _node(self, key: str, kind: str, ref: str, tier: int, line: str | None) -> str:
         node = self.nodes.setdefault(key, Node(kind, ref, tier, len(self.nodes)))
         node.tier = min(node.tier, tier)
+        node.kept = node.kept or tier == CHECKED_TIER or self.disqualifying
         if line and line not in node.lines:
             node.lines.append(line)
         return key
@@ -95,7 +99,14 @@ class Builder:
         return bool(person and person.is_officer)
 
     def link(
-        self, a: str, b: str, line: str, severity: str | None = None, arrow: bool = False, dashes: bool = False
+        self,
+        a: str,
+        b: str,
+        line: str,
+        severity: str | None = None,
+        arrow: bool = False,
+        dashes: bool = False,
+        role: str | None = None,
     ) -> None:
         edge = self.edges.get(key := frozenset((a, b)))
         if edge is None:
@@ -105,19 +116,28 @@ class Builder:
             edge.a, edge.b, edge.arrow = a, b, True
         if line not in edge.lines:
             edge.lines.append(line)
+        if role and role not in edge.roles:
+            edge.roles.append(role)
         if severity and (edge.severity is None or severity_rank(severity) > severity_rank(edge.severity)):
             edge.severity = severity
 
     # --- evidence -----------------------------------------------------------------------------
     def evidence(self, item: dict[str, Any], severity: str, rule: str) -> None:
         """Nodes and coloured edges for one evidence item of a finding."""
+        self.disqualifying = severity == "disqualifying"
+        try:
+            self._evidence(item, severity, rule)
+        finally:
+            self.disqualifying = False
+
+    def _evidence(self, item: dict[str, Any], severity: str, rule: str) -> None:
         tier, tag = tier_of(severity), f"{rule} [{severity}]: "
         kind = item.get("type")
         if kind == "posting":
             self._posting(item, tier, tag + evidence.summary(item), severity)
         elif kind == "assignment":
             who, case = self.person(item["person_id"], tier), self.case(item["case_id"], tier)
-            self.link(who, case, tag + evidence.summary(item), severity)
+            self.link(who, case, tag + evidence.summary(item), severity, role=item.get("role"))
         elif kind == "case":
             self._case_record(item, tier)
         elif kind == "association":
@@ -131,7 +151,7 @@ class Builder:
         elif kind == "indirect":
             self.person(item["via"], tier, f"intermediary of an INDIRECT_LINK [{severity}]")
             for step in item["steps"]:
-                self.evidence(step, severity, rule)
+                self._evidence(step, severity, rule)
 
     def _posting(self, p: dict[str, Any], tier: int, line: str, severity: str | None) -> str:
         unit = self.unit(p["unit_id"], tier)
@@ -207,7 +227,7 @@ def add_structure(b: Builder, dispute: Dispute, results: list[CheckResult], on: 
         )
         who = b.person(a.person_id, PARTY_TIER, line)
         b.nodes[who].mark = b.nodes[who].mark or ("party" if a.role in PARTY_ROLES else "")
-        b.link(who, f"case:{a.case_id}", line)
+        b.link(who, f"case:{a.case_id}", line, role=a.role)
     for i, r in enumerate(results, 1):
         what = f"{r.role.replace('_', ' ')} being checked" if checked else f"candidate #{i}"
         who = b.person(r.investigator_id, CHECKED_TIER, f"{what}: {r.verdict}")
@@ -215,6 +235,9 @@ def add_structure(b: Builder, dispute: Dispute, results: list[CheckResult], on: 
         for f in r.findings:
             for item in f.evidence:
                 b.evidence(item, f.severity, f.rule)
+            other = b.nodes.get(f"person:{f.other_id}") or b.nodes.get(f"case:{f.other_id}")
+            if other is not None and f.severity == "disqualifying":
+                other.kept = True
     core = sorted(n.ref for n in b.nodes.values() if n.tier <= PARTY_TIER and n.kind != "case")
     b.current_postings(core, on)
     b.containment()
@@ -261,22 +284,33 @@ def node_text(b: Builder, node: Node, on: date, postings: dict[str, list[Posting
 
 
 def choose_kept(b: Builder, max_nodes: int) -> tuple[set[str], Counter, str | None]:
-    """The ``max_nodes`` most relevant nodes, counts of the rest by kind, and a note saying what went."""
-    ranked = sorted(b.nodes, key=lambda k: (b.nodes[k].tier, b.nodes[k].order))
-    keep, gone = set(ranked[:max_nodes]), [b.nodes[k] for k in ranked[max_nodes:]]
+    """The ``max_nodes`` most relevant nodes, counts of the rest by kind, and a note saying what went.
+
+    The case, the people checked and every node of a disqualifying finding's evidence are
+    kept even beyond ``max_nodes``; the rest fill what is left, most relevant first.
+    """
+    ranked = sorted(b.nodes, key=lambda k: (not b.nodes[k].kept, b.nodes[k].tier, b.nodes[k].order))
+    must = sum(1 for n in b.nodes.values() if n.kept)
+    room = max(max_nodes, must)
+    keep, gone = set(ranked[:room]), [b.nodes[k] for k in ranked[room:]]
     dropped = Counter(n.kind for n in gone)
     if not gone:
         return keep, dropped, None
     what = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(dropped.items()))
     worst = min(n.tier for n in gone)
-    if worst == CONTEXT_TIER:
+    if must > max_nodes:
+        why = (
+            f"the case, the people checked and everyone behind a disqualifying finding ({must}) are always "
+            "shown, even beyond --max-nodes"
+        )
+    elif worst == CONTEXT_TIER:
         why = "only context (units people are posted to) went; every finding's links are shown"
     elif worst > PARTY_TIER:
         severity = SEVERITIES[PARTY_TIER + len(SEVERITIES) - worst]
         why = f"some links of {severity} findings went, and everything less relevant; the dispute and the people checked are all shown"
     else:
         why = "even parties of the dispute had to go; raise --max-nodes to see them all"
-    note = f"Left out {len(gone)} of {len(ranked)} nodes to stay readable (at most {max_nodes}): {what}. {why[0].upper()}{why[1:]}."
+    note = f"Left out {len(gone)} of {len(ranked)} nodes to stay readable (at most {room}): {what}. {why[0].upper()}{why[1:]}."
     return keep, dropped, note
 
 
@@ -312,5 +346,6 @@ def to_graph(b: Builder, keep: set[str], on: date, main_case: str) -> nx.DiGraph
                 dashes=edge.dashes,
                 arrow=edge.arrow,
                 severity=sev,
+                label=", ".join(r.replace("_", " ") for r in edge.roles),
             )
     return g

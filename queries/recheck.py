@@ -3,46 +3,36 @@
 An allocation is *current* on d when its case is open on d (opened by d; closed_on blank
 or on/after d) and its investigator, supervisor or appropriate_authority assignment has
 begun by d and not ended (end_date blank or on/after d). Each is checked with the
-:class:`~queries.engine.Engine` as of d, and as of its own allocation date (its
-start_date), and compared with the last recorded recheck of the same assignment.
+:class:`~queries.engine.Engine` as of d; those not clear on d also as of their own
+allocation date (start_date), which says whether the conflict arose after allocation.
+The checks share the audit's bulk reads (each unit's posting history read once, one read
+transaction on Neo4j).
 
-The *baseline* is the last recorded recheck when there is one, else the allocation-date
-check. An allocation is reported as a change (an alert) when its verdict differs from
-the baseline's, or when a finding above info severity (``RULE(other)``) appeared that
-the baseline did not have. Info findings (INDIRECT_LINK) and findings that went away are
-listed with a change but never raise one alone.
-
-State: a small JSON document (:func:`save_state`) with the day of the recheck and, per
-assignment id, its verdict and findings. ``coi recheck`` keeps it beside the embedded
-store file (``store.sqlite.recheck.json``), or for Neo4j in the coi data directory
-(``recheck-neo4j-HOST-PORT-DATABASE.json``); ``--state PATH`` chooses another file and
-``--no-record`` leaves it untouched.
+Each allocation is compared with the last recorded recheck of the same assignment (its
+*baseline*; the allocation-date check when none is recorded): a *change* is another
+verdict, or a finding above info severity (``RULE(other)``) the baseline did not have.
+Alerts (:mod:`queries.alerts`) are raised and updated from the report; the state that
+keeps baseline and alerts is :mod:`queries.recheck_state`.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
-from graph.files import write_text_atomic
 from graph.model import Assignment
 from graph.store import chunks
+from queries.alerts import Alert, AlertChanges, apply_alerts, open_alerts
 from queries.dispute import OVERSIGHT_ROLES
 from queries.engine import CheckResult, Engine
+from queries.recheck_state import RecheckState
 from queries.timeline import active
 
-__all__ = ["STATE_VERSION", "Recheck", "RecheckReport", "RecheckStateError", "load_state", "recheck", "save_state"]
-
-STATE_VERSION = 1
-
-
-class RecheckStateError(ValueError):
-    """A state file that is not a recheck state (one-line message)."""
+__all__ = ["Recheck", "RecheckReport", "current_allocations", "recheck"]
 
 
 def _above_info(result: CheckResult) -> set[str]:
@@ -51,32 +41,40 @@ def _above_info(result: CheckResult) -> set[str]:
 
 @dataclass
 class Recheck:
-    """One current allocation: checked now, at allocation, and as last recorded."""
+    """One current allocation: checked now, at allocation (when not clear now), and as last recorded."""
 
     assignment: Assignment
     now: CheckResult
-    at_allocation: CheckResult
+    at_allocation: CheckResult | None
     previous: dict[str, Any] | None = None  # {"on", "verdict", "findings"} from the state
 
     @property
-    def baseline_verdict(self) -> str:
-        return self.previous["verdict"] if self.previous else self.at_allocation.verdict
+    def above_info(self) -> set[str]:
+        return _above_info(self.now)
 
     @property
-    def baseline_findings(self) -> set[str]:
-        return set(self.previous["findings"]) if self.previous else set(self.at_allocation.rules())
+    def baseline(self) -> tuple[str, set[str]]:
+        if self.previous:
+            return self.previous["verdict"], set(self.previous["findings"])
+        base = self.at_allocation or self.now
+        return base.verdict, set(base.rules())
+
+    @property
+    def baseline_verdict(self) -> str:
+        return self.baseline[0]
 
     @property
     def added(self) -> list[str]:
-        return sorted(set(self.now.rules()) - self.baseline_findings)
+        return sorted(set(self.now.rules()) - self.baseline[1])
 
     @property
     def removed(self) -> list[str]:
-        return sorted(self.baseline_findings - set(self.now.rules()))
+        return sorted(self.baseline[1] - set(self.now.rules()))
 
     @property
     def changed(self) -> bool:
-        return self.now.verdict != self.baseline_verdict or bool(_above_info(self.now) - self.baseline_findings)
+        verdict, findings = self.baseline
+        return self.now.verdict != verdict or bool(self.above_info - findings)
 
     def to_dict(self) -> dict[str, Any]:
         a = self.assignment
@@ -87,7 +85,7 @@ class Recheck:
             "name": self.now.investigator_name,
             "role": a.role,
             "allocated_on": a.start_date.isoformat(),
-            "allocation_verdict": self.at_allocation.verdict,
+            "allocation_verdict": self.at_allocation.verdict if self.at_allocation else None,
             "previous_on": self.previous["on"] if self.previous else None,
             "previous_verdict": self.previous["verdict"] if self.previous else None,
             "old_verdict": self.baseline_verdict,
@@ -103,71 +101,79 @@ class Recheck:
 class RecheckReport:
     on: date
     items: list[Recheck]
+    policy: str
     previous_on: str | None = None
     gone: list[dict[str, Any]] = field(default_factory=list)  # recorded allocations no longer current
+    alerts: dict[str, Alert] = field(default_factory=dict)  # every alert on record after this recheck
+    episodes: dict[str, int] = field(default_factory=dict)  # last episodes of forgotten alerts
+    alert_changes: AlertChanges = field(default_factory=AlertChanges)
 
     @property
     def changes(self) -> list[Recheck]:
         return [r for r in self.items if r.changed]
 
+    @property
+    def open_alerts(self) -> list[Alert]:
+        return open_alerts(self.alerts)
+
+    def item(self, assignment_id: str) -> Recheck | None:
+        return next((r for r in self.items if r.assignment.assignment_id == assignment_id), None)
+
+    def alert_dict(self, alert: Alert) -> dict[str, Any]:
+        """An alert with its allocation's current findings in full (when it is still current)."""
+        r = self.item(alert.assignment_id)
+        return {
+            **alert.to_dict(),
+            "new": alert.alert_id in self.alert_changes.raised,
+            "name": r.now.investigator_name if r else None,
+            "details": [f.to_dict() for f in r.now.findings] if r else [],
+        }
+
     def to_dict(self) -> dict[str, Any]:
+        opened = {a.assignment_id: a.alert_id for a in self.open_alerts}
+        c = self.alert_changes
         return {
             "on": self.on.isoformat(),
+            "policy": self.policy,
             "previous_recheck_on": self.previous_on,
             "checked": len(self.items),
+            "open_alerts": [self.alert_dict(a) for a in self.open_alerts],
+            "alerts_raised": c.raised,
+            "alerts_updated": c.updated,
+            "alerts_reopened": c.reopened,
             "changes": [r.to_dict() for r in self.changes],
-            "unchanged": [
+            "allocations": [
                 {
                     "assignment_id": r.assignment.assignment_id,
                     "case_id": r.assignment.case_id,
                     "person_id": r.assignment.person_id,
+                    "name": r.now.investigator_name,
                     "role": r.assignment.role,
+                    "allocated_on": r.assignment.start_date.isoformat(),
+                    "allocation_verdict": r.at_allocation.verdict if r.at_allocation else None,
+                    "previous_verdict": r.previous["verdict"] if r.previous else None,
                     "verdict": r.now.verdict,
+                    "changed": r.changed,
+                    "open_alert": opened.get(r.assignment.assignment_id),
                 }
                 for r in self.items
-                if not r.changed
             ],
             "no_longer_current": self.gone,
         }
 
-    def state(self) -> dict[str, Any]:
-        """The document :func:`save_state` writes: this recheck's verdicts per assignment."""
-        return {
-            "version": STATE_VERSION,
-            "on": self.on.isoformat(),
-            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "allocations": {
-                r.assignment.assignment_id: {
-                    "case_id": r.assignment.case_id,
-                    "person_id": r.assignment.person_id,
-                    "role": r.assignment.role,
-                    "verdict": r.now.verdict,
-                    "findings": sorted(r.now.rules()),
-                }
-                for r in self.items
-            },
+    def state(self) -> RecheckState:
+        """What the state file keeps after this recheck: its verdicts per assignment, and the alerts."""
+        allocations = {
+            r.assignment.assignment_id: {
+                "case_id": r.assignment.case_id,
+                "person_id": r.assignment.person_id,
+                "role": r.assignment.role,
+                "verdict": r.now.verdict,
+                "findings": sorted(r.now.rules()),
+            }
+            for r in self.items
         }
-
-
-def load_state(path: Path) -> dict[str, Any] | None:
-    """The last recorded recheck at ``path``, or None when there is none yet."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecheckStateError(f"{path} is not a recheck state file ({exc})") from exc
-    if (
-        not isinstance(data, dict)
-        or data.get("version") != STATE_VERSION
-        or not isinstance(data.get("allocations"), dict)
-    ):
-        raise RecheckStateError(f"{path} is not a recheck state file (version {STATE_VERSION} expected)")
-    return data
-
-
-def save_state(path: Path, report: RecheckReport) -> None:
-    write_text_atomic(path, json.dumps(report.state(), indent=2, sort_keys=True) + "\n")
+        return RecheckState(self.on.isoformat(), self.policy, allocations, self.alerts, self.episodes)
 
 
 def current_allocations(engine: Engine, on: date) -> list[Assignment]:
@@ -186,25 +192,37 @@ def _checked(engine: Engine, groups: Mapping[tuple[str, date, str], list[str]]) 
     return out
 
 
-def recheck(engine: Engine, on: date, state: dict[str, Any] | None = None) -> RecheckReport:
-    """Re-check every current allocation as of ``on``; compare with allocation and ``state``."""
+def recheck(engine: Engine, on: date, state: RecheckState | None = None) -> RecheckReport:
+    """Re-check every current allocation as of ``on``; compare with ``state``; raise and update alerts.
+
+    ``state`` is not changed: the report's :meth:`RecheckReport.state` is the new one.
+    """
     allocations = current_allocations(engine, on)
     now_groups: dict[tuple[str, date, str], list[str]] = defaultdict(list)
-    then_groups: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     for a in allocations:
         now_groups[(a.case_id, on, a.role)].append(a.person_id)
-        then_groups[(a.case_id, a.start_date, a.role)].append(a.person_id)
-    now, then = _checked(engine, now_groups), _checked(engine, then_groups)
-    recorded = (state or {}).get("allocations", {})
+    engine.reader.keep_unit_histories()  # as the audit does: many checks over the same units
+    with engine.store.reading():
+        now = _checked(engine, now_groups)
+        then_groups: dict[tuple[str, date, str], list[str]] = defaultdict(list)
+        for a in allocations:
+            if now[(a.case_id, on, a.role, a.person_id)].verdict != "clear":
+                then_groups[(a.case_id, a.start_date, a.role)].append(a.person_id)
+        then = _checked(engine, then_groups)
+    recorded = state.allocations if state else {}
     items = [
         Recheck(
             a,
             now[(a.case_id, on, a.role, a.person_id)],
-            then[(a.case_id, a.start_date, a.role, a.person_id)],
-            {"on": state["on"], **recorded[a.assignment_id]} if state and a.assignment_id in recorded else None,
+            then.get((a.case_id, a.start_date, a.role, a.person_id)),
+            {"on": state.on, **recorded[a.assignment_id]} if state and a.assignment_id in recorded else None,
         )
         for a in allocations
     ]
     ids = {a.assignment_id for a in allocations}
     gone = [{"assignment_id": k, **v} for k, v in sorted(recorded.items()) if k not in ids]
-    return RecheckReport(on, items, state.get("on") if state else None, gone)
+    report = RecheckReport(on, items, engine.policy.name, state.on if state else None, gone)
+    report.alerts = copy.deepcopy(state.alerts) if state else {}
+    report.episodes = dict(state.episodes) if state else {}
+    report.alert_changes = apply_alerts(report.alerts, report.episodes, report)
+    return report

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHROMIUM", "LAUNCH_ARGS", "Visit", "open_picture"]
+__all__ = ["CHROMIUM", "LAUNCH_ARGS", "Visit", "intersecting_labels", "open_picture"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -38,6 +38,18 @@ STATE_JS = """() => {
     header: document.querySelector(".coi-head") ? document.querySelector(".coi-head").innerText : "",
   };
 }"""
+
+LABELS_JS = """() => ({
+  // each node's label as vis-network split it for drawing, and its bounding box on the canvas
+  labels: typeof network === "undefined" ? {} : Object.fromEntries(network.body.nodeIndices.map((id) => {
+    const split = network.body.nodes[id].labelModule.lines || [];
+    const lines = Array.isArray(split) ? split : split.lines || [];
+    const text = lines.map((l) => (l.blocks || []).map((b) => b.text).join("")).join("\\n");
+    return [id, { text: text, box: network.getBoundingBox(id) }];
+  })),
+  edge_labels: typeof network === "undefined" ? {} : Object.fromEntries(
+    network.body.edgeIndices.map((id) => [id, network.body.edges[id].options.label || ""])),
+})"""
 
 
 @dataclass
@@ -82,14 +94,26 @@ def open_picture(path: Path, screenshot: Path | None = None, hover_node: str | N
             page.goto(path.resolve().as_uri(), wait_until="load")
             page.wait_for_function("document.body.getAttribute('data-picture-drawn') === '1'", timeout=30_000)
             seconds = time.perf_counter() - start
+            labels = page.evaluate(LABELS_JS)  # before any hover: a hovered label is split again
             hover = _hover(page, hover_node) if hover_node else ""
-            state = page.evaluate(STATE_JS)
+            state = {**page.evaluate(STATE_JS), **labels}
             if screenshot:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=False)
         finally:
             browser.close()
     return Visit(state, seconds, errors, page_errors, list(dict.fromkeys(requests)), hover)
+
+
+def intersecting_labels(visit: Visit) -> list[tuple[str, str]]:
+    """Pairs of nodes whose drawn boxes (shape and label, from vis-network) intersect."""
+    boxes = [(k, v["box"]) for k, v in visit.state["labels"].items()]
+    found = []
+    for i, (a, p) in enumerate(boxes):
+        for b, q in boxes[i + 1 :]:
+            if p["left"] < q["right"] and q["left"] < p["right"] and p["top"] < q["bottom"] and q["top"] < p["bottom"]:
+                found.append((a, b))
+    return found
 
 
 def _hover(page: Any, node_id: str) -> str:

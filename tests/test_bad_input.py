@@ -27,7 +27,8 @@ RUNNER = CliRunner()
 
 
 def load(source: Path, store: Path, *args: str) -> Result:
-    return RUNNER.invoke(app, ["load", str(source), "--store", str(store), *args])
+    """`coi load` without its re-check: these tests are about loading (alerts: test_alerts.py)."""
+    return RUNNER.invoke(app, ["load", str(source), "--store", str(store), "--no-recheck", *args])
 
 
 def snapshot(store: Path) -> tuple[str, dict[str, int], bytes]:

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from browser import CHROMIUM, Visit, open_picture
-from test_picture import DAY, EXAMPLE, dense_force, loaded, rename
+from browser import CHROMIUM, Visit, intersecting_labels, open_picture
+from test_picture import DAY, EXAMPLE, dense_force, loaded, rename, rewrite
+from typer.testing import CliRunner
 
+from coi.app import app
 from graph.picture import Page, write_html
 from queries.engine import Engine
 from queries.picture import build_case_picture, write_case_picture
@@ -88,6 +90,7 @@ def test_dense_case_of_about_300_nodes(tmp_path: Path) -> None:
     assert 280 <= counts["nodes"] <= 400 and counts["dropped"] == 0
     visit = open_picture(path, screenshot=ARTIFACTS / "picture-dense.png")
     assert_clean(visit, counts["nodes"])
+    assert intersecting_labels(visit) == [], "no two labels on one spot"
     assert visit.seconds < 10, f"took {visit.seconds:.1f}s to draw"
     record(
         "dense",
@@ -134,3 +137,43 @@ def test_candidates_picture_draws(tmp_path: Path, day: date) -> None:
     path = tmp_path / "candidates.html"
     counts = write_case_picture(Engine(loaded(EXAMPLE, tmp_path)), "K1", path, on=day)
     assert_clean(open_picture(path, hover_node="person:P1"), counts["nodes"])
+
+
+MARKUP_NAME = "Rhys <Evans> & Co <b>bold</b> </i> <code>x &amp; &lt;"
+UNIT_NAME = "Public Protection & Safeguarding"
+
+
+def test_labels_are_drawn_as_given_never_as_markup(example_dir: Path, tmp_path: Path) -> None:
+    """What vis-network splits the labels into for drawing is the names, character for character."""
+    rename(example_dir, "O2", MARKUP_NAME)
+    rewrite(example_dir / "units.csv", lambda row: row.update(name=UNIT_NAME) if row["unit_id"] == "NRA" else None)
+    path = tmp_path / "labels.html"
+    counts = write_case_picture(Engine(loaded(example_dir, tmp_path)), "K1", path, investigator="O2", on=DAY)
+    visit = open_picture(path, screenshot=ARTIFACTS / "picture-labels.png", hover_node="person:O2")
+    assert_clean(visit, counts["nodes"])
+    labels = visit.state["labels"]
+    assert labels["person:O2"]["text"] == f"{MARKUP_NAME} (O2)"
+    assert labels["unit:NRA"]["text"] == UNIT_NAME
+    assert labels["person:P1"]["text"] == "Complainant 1"
+    assert visit.hover.startswith(f"{MARKUP_NAME} (O2)"), "the tooltip shows the name as text too"
+    assert intersecting_labels(visit) == []
+    edges = set(visit.state["edge_labels"].values())
+    assert {"subject", "complainant", "investigator"} <= edges, "edges to the case name the role"
+
+
+def test_the_demo_picture_has_no_two_labels_on_one_spot(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo")], env={"NEO4J_URI": None})
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "demo").glob("case-*.html")
+    visit = open_picture(path, screenshot=ARTIFACTS / "picture-demo.png")
+    assert_clean(visit, len(visit.state["labels"]))
+    assert len(visit.state["labels"]) >= 5
+    assert intersecting_labels(visit) == []
+
+
+def test_example_pictures_have_no_two_labels_on_one_spot(tmp_path: Path) -> None:
+    engine = Engine(loaded(EXAMPLE, tmp_path))
+    for case_id, person, on in (("K1", "O2", DAY), ("K1", "O10", DAY), ("K4", None, date(2023, 4, 1))):
+        path = tmp_path / f"{case_id}-{person}.html"
+        write_case_picture(engine, case_id, path, investigator=person, on=on)
+        assert intersecting_labels(open_picture(path)) == [], (case_id, person)

@@ -86,7 +86,7 @@ def hostile(hostile_folder: Path) -> Path:
     """The hostile force loaded through `coi load` into an embedded store."""
     store = hostile_folder.parent / "store.sqlite"
     result = RUNNER.invoke(app, ["load", str(hostile_folder), "--store", str(store)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output  # committed (open alerts do not fail a load)
     return store
 
 
@@ -199,3 +199,16 @@ def test_rich_markup_in_names_is_shown_literally(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, args, env={"COLUMNS": "300"})
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert MARKUP["O1"] in result.stdout
+
+
+def test_recheck_alerts_keep_complainants_pseudonymous_and_payloads_literal(hostile: Path, tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "alerts.json"), "--on", "2023-04-01"]
+    human = coi(hostile, "recheck", *state, "--no-record")
+    assert human.exit_code == exitcodes.OPEN_ALERTS and "Traceback" not in human.output
+    assert_no_complainant_names(human.stdout)
+    assert f"{CALC} (O4) as investigator of case +K1" in human.stdout, "names shown as given, one line each"
+    doc = json.loads(coi(hostile, "recheck", *state, "--json").stdout)
+    assert_no_complainant_names(json.dumps(doc))
+    assert "+K1|O4|investigator|2023-03-10#1" in {a["alert_id"] for a in doc["open_alerts"]}
+    ack = coi(hostile, "recheck", *state, "--ack", "+K1|O4|investigator|2023-03-10#1", "--reason", SCRIPT)
+    assert ack.exit_code == exitcodes.OPEN_ALERTS and f"by {trail.current_user()}: {SCRIPT}" in ack.stdout

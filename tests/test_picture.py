@@ -158,7 +158,8 @@ def test_planted_name_appears_only_escaped(example_dir: Path, tmp_path: Path) ->
     nodes, _ = data_sets(text)
     me = next(n for n in nodes if n["id"] == "person:O2")
     assert "<script>" not in me["title"] and html.unescape(me["title"]).startswith(f"{PLANTED} (O2)")
-    assert me["label"] == "<b>" + f"{PLANTED} (O2)".replace("&", "&amp;").replace("<", "&lt;") + "</b>"
+    assert me["label"] == f"{PLANTED} (O2)", "a label is canvas text: the name as it is, never markup"
+    assert "</script>" not in text.split("nodes = new vis.DataSet")[1].split(";\n")[0], "JSON keeps it inert"
 
 
 def test_href_in_a_title_does_not_switch_pyvis_to_html_popups() -> None:
@@ -181,7 +182,7 @@ def test_complainant_is_pseudonymised_unless_names_are_asked_for(engine: Engine,
     for name in names:
         assert name not in text and html.escape(name) not in text and name.split()[0] not in text
     p1 = next(n for n in data_sets(text)[0] if n["id"] == "person:P1")
-    assert p1["label"] == "<b>Complainant 1</b>" and p1["title"].startswith("Complainant 1\n")
+    assert p1["label"] == "Complainant 1" and p1["title"].startswith("Complainant 1\n")
     p1 = next(n for n in data_sets(shown.read_text(encoding="utf-8"))[0] if n["id"] == "person:P1")
     assert html.unescape(p1["title"]).startswith("Samantha (pseudonym) (P1)")
     assert "Samantha (pseudonym)" in html.unescape(shown.read_text(encoding="utf-8"))
@@ -327,3 +328,93 @@ def test_cli_show_writes_the_file(tmp_path: Path) -> None:
     assert out.stat().st_size > 300_000 and "Conflict picture: case K1" in out.read_text(encoding="utf-8")
     missing = CliRunner().invoke(app, ["show", "--store", str(store), "--case", "NOPE", "--out", str(out)])
     assert missing.exit_code == exitcodes.NOT_FOUND and "unknown case" in missing.output
+
+
+def test_labels_are_text_and_label_markup_is_off(example_dir: Path, tmp_path: Path) -> None:
+    rename(example_dir, "O2", "Rhys <Evans> & Co </i>")
+    rewrite(
+        example_dir / "units.csv",
+        lambda r: r.update(name="Public Protection & Safeguarding") if r["unit_id"] == "NRA" else None,
+    )
+    path = tmp_path / "labels.html"
+    write_case_picture(Engine(loaded(example_dir, tmp_path)), "K1", path, investigator="O2", on=DAY)
+    text = path.read_text(encoding="utf-8")
+    nodes, _ = data_sets(text)
+    labels = {n["id"]: n["label"] for n in nodes}
+    assert labels["person:O2"] == "Rhys <Evans> & Co </i> (O2)"
+    assert labels["unit:NRA"] == "Public Protection & Safeguarding"
+    assert '"multi": false' in text and '"multi": "html"' not in text
+
+
+def test_edges_from_the_case_to_people_name_the_role(engine: Engine, tmp_path: Path) -> None:
+    picture = build_case_picture(engine, "K1", "O10", DAY)
+    assert picture.graph.edges["person:O3", "case:K1"]["label"] == "subject"
+    assert picture.graph.edges["person:P1", "case:K1"]["label"] == "complainant"
+    assert picture.graph.edges["person:O4", "case:K1"]["label"] == "investigator"
+    path = tmp_path / "roles.html"
+    write_case_picture(engine, "K1", path, investigator="O10", on=DAY)
+    _, edges = data_sets(path.read_text(encoding="utf-8"))
+    drawn = {frozenset((e["from"], e["to"])): e.get("label") for e in edges}
+    assert drawn[frozenset(("person:P1", "case:K1"))] == "complainant"
+    assert drawn[frozenset(("person:O10", "person:P1"))] is None, "only case edges carry a role"
+
+
+def test_max_nodes_never_leaves_out_a_party_behind_a_disqualifying_finding(engine: Engine) -> None:
+    full = build_case_picture(engine, "K1", "O10", DAY)
+    assert full.graph.edges["person:O10", "person:P1"]["color"] == SEVERITY_COLOURS["disqualifying"]
+    tiny = build_case_picture(engine, "K1", "O10", DAY, max_nodes=1)
+    assert set(tiny.graph) == {"case:K1", "person:O10", "person:P1"}
+    assert tiny.graph.edges["person:O10", "person:P1"]["color"] == SEVERITY_COLOURS["disqualifying"]
+    [note] = [n for n in tiny.page.notes if n.startswith("Left out")]
+    assert "everyone behind a disqualifying finding (3) are always shown" in note
+
+
+def cli_show(store: Path, out: Path, *args: str) -> Any:
+    base = ["show", "--store", str(store), "--case", "K1", "--on", "2023-03-15", "--out", str(out)]
+    return CliRunner().invoke(app, [*base, *args], env={"NEO4J_URI": None, "COLUMNS": "250"})
+
+
+def test_cli_max_nodes_keeps_the_disqualifying_party(tmp_path: Path) -> None:
+    loaded(EXAMPLE, tmp_path).close()
+    store, out = tmp_path / "picture.sqlite", tmp_path / "tiny.html"
+    human = cli_show(store, out, "--investigator", "O10", "--max-nodes", "2")
+    assert human.exit_code == 0, human.output
+    assert "verdict disqualified; 3 nodes" in human.stdout
+    doc = json.loads(cli_show(store, out, "--investigator", "O10", "--max-nodes", "2", "--json").stdout)
+    assert (doc["nodes"], doc["verdict"], doc["case_id"]) == (3, "disqualified", "K1") and doc["dropped"] > 0
+    nodes, edges = data_sets(out.read_text(encoding="utf-8"))
+    assert {n["id"] for n in nodes} == {"case:K1", "person:O10", "person:P1"}
+    assert any({e["from"], e["to"]} == {"person:O10", "person:P1"} for e in edges)
+
+
+@pytest.mark.parametrize("name", ["k1.png", "k1.svg", "k1", "k1.html.pdf"])
+def test_cli_refuses_an_out_file_that_is_not_html(tmp_path: Path, name: str) -> None:
+    loaded(EXAMPLE, tmp_path).close()
+    store, out = tmp_path / "picture.sqlite", tmp_path / name
+    for extra in ((), ("--json",)):
+        result = cli_show(store, out, "--investigator", "O2", *extra)
+        assert result.exit_code == exitcodes.USAGE, result.output
+        assert "does not end in .html" in result.stderr and result.stdout == ""
+    assert not out.exists()
+    assert cli_show(store, tmp_path / "K1.HTM", "--investigator", "O2").exit_code == 0
+
+
+def test_layout_keeps_every_label_box_apart() -> None:
+    """Nodes that a spring layout puts on one spot (same neighbours) end up apart, with their labels."""
+    from graph.layout import box_for, overlapping
+    from graph.picture import FONT_PX, positions
+
+    g = nx.Graph()
+    for i in range(12):  # twelve officers with the same two neighbours, long names
+        g.add_node(f"o{i}", label=f"Detective Constable Number {i} of the Same Team (O{i})", size=12)
+        g.add_edge(f"o{i}", "case")
+        g.add_edge(f"o{i}", "unit")
+    g.add_node("case", label="Case K1", size=20, bold=True)
+    g.add_node("unit", label="Public Protection & Safeguarding", size=12)
+    where = positions(g)
+    boxes = {n: box_for(d["label"], d["size"], FONT_PX + 2 * bool(d.get("bold"))) for n, d in g.nodes(data=True)}
+    assert overlapping(where, boxes) == []
+    stacked = {n: (0.0, 0.0) for n in g}  # all on one point: still pulled apart
+    from graph.layout import separate
+
+    assert overlapping(separate(stacked, boxes), boxes) == []

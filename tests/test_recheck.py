@@ -15,8 +15,10 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
+from queries.alerts import acknowledge
 from queries.engine import Engine
-from queries.recheck import RecheckStateError, load_state, recheck, save_state
+from queries.recheck import recheck
+from queries.recheck_state import RecheckState, RecheckStateError, load_state, record, save_state
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set
@@ -37,15 +39,25 @@ def test_example_has_no_change_by_2023_04_01(example_store: GraphStore) -> None:
     # Open on 2023-04-01: K1, K4, K5, K6 (K2 closed 2019, K7 opened 2024); one investigator each.
     report = recheck(Engine(example_store), DAY)
     got = {
-        (r.assignment.case_id, r.assignment.person_id): (r.at_allocation.verdict, r.now.verdict) for r in report.items
+        (r.assignment.case_id, r.assignment.person_id): (
+            r.at_allocation.verdict if r.at_allocation else None,
+            r.now.verdict,
+        )
+        for r in report.items
     }
     assert got == {
         ("K1", "O4"): ("declare", "declare"),
-        ("K4", "O12"): ("clear", "clear"),
+        ("K4", "O12"): (None, "clear"),  # clear now: its allocation date is not checked
         ("K5", "O5"): ("disqualified", "disqualified"),
         ("K6", "O4"): ("conflict", "conflict"),
     }
     assert report.changes == []
+    assert report.policy == "default"
+    assert sorted(a.alert_id for a in report.open_alerts) == [
+        "K1|O4|investigator|2023-03-10#1",
+        "K5|O5|investigator|2022-06-10#1",
+        "K6|O4|investigator|2022-09-05#1",
+    ]
     # K1/O4 gains INDIRECT_LINK(P1) once K4 exists: listed, but info alone raises no alert.
     k1 = next(r for r in report.items if r.assignment.case_id == "K1")
     assert k1.added == ["INDIRECT_LINK(P1)"] and not k1.changed
@@ -76,10 +88,11 @@ def test_last_recorded_recheck_is_the_baseline(
 ) -> None:
     engine = Engine(load_into(o12_dir))
     state_file = tmp_path / "state.json"
-    save_state(state_file, recheck(engine, DAY))
+    save_state(state_file, recheck(engine, DAY).state())
     again = recheck(engine, DAY, load_state(state_file))
     assert again.previous_on == "2023-04-01"
-    assert again.changes == []  # already reported last time
+    assert again.changes == [] and again.alert_changes.raised == []  # already reported last time
+    assert f"{O12_ON_K1}#1" in {a.alert_id for a in again.open_alerts}, "and still open"
     o12 = next(r for r in again.items if r.assignment.assignment_id == O12_ON_K1)
     assert o12.previous == {
         "on": "2023-04-01",
@@ -92,9 +105,9 @@ def test_last_recorded_recheck_is_the_baseline(
 
 
 def test_allocations_no_longer_current_are_listed(example_store: GraphStore) -> None:
-    state = {"version": 1, "on": "2023-01-01", "allocations": {"K9|O1|investigator|2022-01-01": {"verdict": "clear"}}}
-    report = recheck(Engine(example_store), DAY, state)
-    assert report.gone == [{"assignment_id": "K9|O1|investigator|2022-01-01", "verdict": "clear"}]
+    gone = {"K9|O1|investigator|2022-01-01": {"verdict": "clear", "findings": []}}
+    report = recheck(Engine(example_store), DAY, RecheckState("2023-01-01", allocations=gone))
+    assert report.gone == [{"assignment_id": "K9|O1|investigator|2022-01-01", "verdict": "clear", "findings": []}]
     assert report.changes == []  # the rest compare with their allocation verdicts
 
 
@@ -103,6 +116,34 @@ def test_bad_state_file(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(RecheckStateError):
         load_state(tmp_path / "bad.json")
+    (tmp_path / "damaged.json").write_text('{"version": 2, "allocations": {"a": {"verdict": "maybe"}}}', "utf-8")
+    with pytest.raises(RecheckStateError, match="allocation 'a' has no verdict and findings"):
+        load_state(tmp_path / "damaged.json")
+
+
+def test_an_alert_id_is_never_given_out_twice(example_store: GraphStore) -> None:
+    """Acknowledged, then not current (a day before its allocation), then current again: episode 2."""
+    engine = Engine(example_store)
+    first = recheck(engine, DAY)
+    k5 = "K5|O5|investigator|2022-06-10"
+    acknowledge(first.alerts, [f"{k5}#1"], "DI Smith", "reallocating")
+    before_k5 = recheck(Engine(example_store), date(2022, 6, 5), first.state())  # K5 allocated 2022-06-10
+    assert f"{k5}#1" not in before_k5.alerts and before_k5.episodes == {k5: 1}, "forgotten, its episode kept"
+    back = recheck(Engine(example_store), DAY, before_k5.state())
+    assert f"{k5}#2" in back.alert_changes.raised
+
+
+def test_recording_keeps_an_acknowledgement_made_meanwhile(example_store: GraphStore, tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    save_state(state_file, recheck(Engine(example_store), DAY).state())
+    running = recheck(Engine(example_store), DAY, load_state(state_file))  # a long recheck starts
+    acked = load_state(state_file)
+    assert acked is not None
+    acknowledge(acked.alerts, None, "DI Smith", "all reviewed")  # meanwhile: coi recheck --ack-all
+    save_state(state_file, acked)
+    record(state_file, running.state())  # the long recheck finishes
+    kept = load_state(state_file)
+    assert kept is not None and {a.status for a in kept.alerts.values()} == {"acknowledged"}
 
 
 @pytest.fixture
@@ -120,7 +161,7 @@ def run(store: Path, *args: str):
 def test_cli_json_records_state_beside_store(cli_store: Path) -> None:
     state_file = cli_store.with_name("cli.sqlite.recheck.json")
     first = run(cli_store, "--json")
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == exitcodes.OPEN_ALERTS, first.output
     doc = json.loads(first.stdout)
     assert (doc["checked"], doc["previous_recheck_on"], doc["state_file"]) == (5, None, str(state_file))
     [change] = doc["changes"]
@@ -133,11 +174,12 @@ def test_cli_json_records_state_beside_store(cli_store: Path) -> None:
     assert state_file.exists()
     second = json.loads(run(cli_store, "--json").stdout)
     assert (second["previous_recheck_on"], second["changes"]) == ("2023-04-01", [])
+    assert f"{O12_ON_K1}#1" in {a["alert_id"] for a in second["open_alerts"]}
 
 
 def test_cli_no_record_and_state_option(cli_store: Path, tmp_path: Path) -> None:
     chosen = tmp_path / "elsewhere.json"
-    assert run(cli_store, "--json", "--no-record", "--state", str(chosen)).exit_code == 0
+    assert run(cli_store, "--json", "--no-record", "--state", str(chosen)).exit_code == exitcodes.OPEN_ALERTS
     assert not chosen.exists() and not cli_store.with_name("cli.sqlite.recheck.json").exists()
     chosen.write_text("[]", encoding="utf-8")
     bad = run(cli_store, "--state", str(chosen))
@@ -146,19 +188,29 @@ def test_cli_no_record_and_state_option(cli_store: Path, tmp_path: Path) -> None
 
 def test_cli_human(cli_store: Path) -> None:
     result = run(cli_store, "--no-record")
-    assert result.exit_code == 0, result.output
-    assert "ALERT" in result.stdout
+    assert result.exit_code == exitcodes.OPEN_ALERTS, result.output
+    assert f" ALERT  {O12_ON_K1}#1 (new)" in result.stdout
     assert "case K1: Lena Novak (O12) as investigator, allocated 2023-03-15: clear -> conflict" in result.stdout
     assert "new [high] COUNTER_ALLEGATION (K4)" in result.stdout
-    assert "Current allocations" in result.stdout
+    assert "Current allocations:" in result.stdout
 
 
-def test_cli_human_without_changes(tmp_path: Path) -> None:
+def test_cli_human_without_open_alerts(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     load_folder(EXAMPLE, SqliteStore(path))
-    result = run(path, "--no-record")
-    assert result.exit_code == 0, result.output
-    assert "No new or changed verdicts." in result.stdout
+    result = CliRunner().invoke(app, ["recheck", "--on", "2019-06-01", "--store", str(path)], env=CLI_ENV)
+    assert result.exit_code == 0, result.output  # K2/O6 only, and clear
+    assert "No open alerts." in result.stdout
+
+
+def test_a_terminal_gets_a_table(example_store: GraphStore) -> None:
+    from rich.table import Table
+
+    from coi.commands.recheck import recheck_text
+
+    report = recheck(Engine(example_store), DAY)
+    assert any(isinstance(x, Table) for x in recheck_text(report, tty=True))
+    assert not any(isinstance(x, Table) for x in recheck_text(report, tty=False))
 
 
 def test_every_load_rechecks_current_allocations_and_alerts_on_a_new_conflict(tmp_path: Path) -> None:
@@ -172,7 +224,9 @@ def test_every_load_rechecks_current_allocations_and_alerts_on_a_new_conflict(tm
     folder, store = tmp_path / "export", tmp_path / "store.sqlite"
     shutil.copytree(Path(__file__).parent / "fixtures" / "example", folder, ignore=shutil.ignore_patterns("*.md"))
     runner = CliRunner()
-    first = json.loads(runner.invoke(app, ["load", str(folder), "--store", str(store), "--json"]).stdout)
+    loaded = runner.invoke(app, ["load", str(folder), "--store", str(store), "--json"])
+    assert loaded.exit_code == 0
+    first = json.loads(loaded.stdout)
     assert first["recheck"]["checked"] > 0
     assert not any(c["case_id"] == "K1" for c in first["recheck"]["changes"])
     with open(folder / "associations.csv", "a", encoding="utf-8") as handle:

@@ -59,8 +59,12 @@ def _after_commit(out: Output, summary: LoadSummary, where: str, steps: dict) ->
     if out.json_mode:
         print_summary(out, summary, where, extra)
     elif report:
-        for item in recheck_text(report):
+        for item in recheck_text(report, tty=out.console.is_terminal):
             out.print(item)
+    if report and report.open_alerts:
+        out.note(
+            f"{len(report.open_alerts)} alert(s) are open: `coi recheck` lists them and exits 9 until they are acknowledged"
+        )
     if failure:
         out.note(
             f"error: the load itself succeeded (data version {summary.data_version} is in {where}), but {failure}; "
@@ -116,8 +120,9 @@ def load(
 ) -> None:
     """Validate and import a force's tables; all-or-nothing unless --skip-invalid.
 
-    Afterwards every open case's current allocations are re-checked as of today, and new or
-    changed verdicts are reported like an alert (as `coi recheck` does).
+    Afterwards every open case's current allocations are re-checked as of today, raising and
+    updating alerts as `coi recheck` does (the same state). A committed load exits 0 even when
+    alerts are open (they stay open; `coi recheck` exits 9 while any is).
     """
     from loaders.load import LoadOptions, load_folder, rejects_path_problem  # pandas: only when loading
     from loaders.problems import InputError

@@ -6,6 +6,7 @@ an allocation that goes ahead despite the verdict, with the written reason. Over
 disqualified verdict also needs ``--confirm-disqualified`` (recorded as such); an
 allocation that is not allocatable at all (not an officer, not serving, case closed) is
 never recorded as allocated: the override is refused and the refusal recorded.
+``recheck --ack`` records who acknowledged which alerts, and why.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from coi.options import JsonOpt, StoreOpt
 from coi.output import Output
 from graph import trail
 from graph.store import GraphStore
+from queries.alerts import Alert
 from queries.engine import CheckResult, Engine
 
 __all__ = [
@@ -31,7 +33,9 @@ __all__ = [
     "ConfirmDisqualifiedOpt",
     "CountingEngine",
     "OverrideOpt",
+    "ReasonOpt",
     "log_app",
+    "record_ack",
     "record_candidates",
     "record_check",
 ]
@@ -68,6 +72,12 @@ ConfirmDisqualifiedOpt = Annotated[
         "--confirm-disqualified",
         help="With --override: confirm that the allocation goes ahead although the verdict is DISQUALIFIED "
         "(a reg. 15(3) bar); recorded in the audit trail. Without it such an override is refused.",
+    ),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", callback=_written, help="Why the alerts are acknowledged (audit trail).", show_default=False
     ),
 ]
 TrailOpt = Annotated[
@@ -210,7 +220,36 @@ def record_candidates(
     return _append(out, where, body)
 
 
+def record_ack(
+    out: Output, alerts: list[Alert], where: Path | None, by: str | None, reason: str, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Record alerts acknowledged by ``coi recheck --ack``: which, at what verdict, by whom, why."""
+    body = {
+        "by": _who(by),
+        "command": "recheck-ack",
+        "inputs": inputs,
+        "alerts": [
+            {
+                "alert_id": a.alert_id,
+                "assignment_id": a.assignment_id,
+                "case_id": a.case_id,
+                "person_id": a.person_id,
+                "role": a.role,
+                "verdict": a.verdict,
+                "findings": a.findings,
+            }
+            for a in alerts
+        ],
+        "reason": reason,
+        "override": None,
+    }
+    return _append(out, where, body)
+
+
 def _summary(entry: dict[str, Any]) -> str:
+    if entry.get("command") == "recheck-ack":
+        ids = ", ".join(str(a.get("alert_id")) for a in entry.get("alerts") or [])
+        return f"acknowledged {ids}: {entry.get('reason')}"
     if entry.get("command") == "candidates":
         top = ", ".join(f"{c.get('person_id')} {c.get('verdict')}" for c in entry.get("candidates") or [])
         return f"{entry.get('pool_size')} checked; proposed: {top or 'none'}"
@@ -253,7 +292,7 @@ def show(
         table.add_column(column)
     for e in entries:
         inputs = e.get("inputs") or {}
-        cells = (e.get("seq"), e.get("timestamp"), e.get("by"), e.get("command"), inputs.get("case"))
+        cells = (e.get("seq"), e.get("timestamp"), e.get("by"), e.get("command"), inputs.get("case") or "-")
         table.add_row(*(Text(str(c)) for c in cells), Text(str(inputs.get("person") or "-")), Text(_summary(e)))
     out.print(table)
 

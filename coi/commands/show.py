@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from coi.commands.check import RoleOpt
-from coi.options import Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
+from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.stores import open_store
 from queries.engine import ALLOCATABLE_ROLES, Engine
@@ -17,10 +17,25 @@ from queries.policy import load_policy
 
 __all__ = ["show"]
 
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def _html_path(value: Path) -> Path:
+    """Refuse an --out that does not end in .html: the picture is an interactive page, not an image."""
+    if value.suffix.lower() not in HTML_SUFFIXES:
+        raise typer.BadParameter(
+            f"{str(value)!r} does not end in .html: coi writes the picture as an interactive HTML page "
+            "(no PNG or other image); give a .html name, open it in a browser and print or screenshot it from there"
+        )
+    return value
+
 
 def show(
     case: Annotated[str, typer.Option("--case", help="Case id.")],
-    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write (opens offline in any browser).")],
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", callback=_html_path, help="HTML file to write, *.html (opens offline in any browser)."),
+    ],
     investigator: Annotated[
         str | None,
         typer.Option("--investigator", help="Person id to check; without it the best few candidates are shown."),
@@ -34,9 +49,10 @@ def show(
     ] = 400,  # queries.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
+    json_: JsonOpt = False,
 ) -> None:
     """Draw the case, its parties, the person checked and every link behind the findings."""
-    out = Output()
+    out = Output(json_)
     if role not in ALLOCATABLE_ROLES:
         raise typer.BadParameter(f"must be one of {', '.join(ALLOCATABLE_ROLES)}", param_hint="--role")
     day = parse_day(on) or date.today()
@@ -50,6 +66,9 @@ def show(
             )
         finally:
             engine.store.close()
+    if json_:
+        out.json({"case_id": case, "on": day.isoformat(), **counts})
+        return
     verdict = f"verdict {counts['verdict']}" if counts["verdict"] else "no investigator given"
     if counts.get("allocatable") is False:
         verdict = f"NOT ALLOCATABLE (see the picture's header), {verdict}"
