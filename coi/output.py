@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from coi import exitcodes
+from coi.visible import attach, visible_json
 from graph.store import StoreError
 from loaders.problems import InputError
 from queries.dispute import NotFound
@@ -34,6 +35,7 @@ class Output:
         # markup off: data (names, unit ids, paths) must never be read as rich markup
         self.console = Console(highlight=False, soft_wrap=True, markup=False)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+        attach((self.console, self.err))  # no value printed can steer the terminal
 
     @property
     def interactive(self) -> bool:
@@ -61,7 +63,7 @@ class Output:
             yield update
 
     def json(self, document: Any) -> None:
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(visible_json(json.dumps(document, ensure_ascii=False, indent=2, default=str)) + "\n")
 
     def print(self, *items: Any) -> None:
         if not self.json_mode:

@@ -66,6 +66,7 @@ class Field:
     choices: tuple[str, ...] = ()
     default: str | None = None
     ref: str | None = None  # for kind "ref": "person", "officer", "unit" or "case"
+    multiline: bool = False  # free text that may hold line breaks (every other text field is one line)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ CASES = Table(
         Field("opened_on", "date", required=True),
         Field("closed_on", "date"),
         Field("counter_allegation_of", "ref", ref="case"),
-        Field("summary", "text"),
+        Field("summary", "text", multiline=True),
     ),
     relationships=(_rel("COUNTER_ALLEGATION_OF", "counter_allegation_of", "Case", "case_id"),),
     interval=("opened_on", "closed_on"),

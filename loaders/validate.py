@@ -102,6 +102,10 @@ class _Parsed:
         return mask
 
 
+#: a line break inside a one-line value would fake extra lines in terminal output
+LINE_BREAK = "[\n\r\v\f\x85\u2028\u2029]"
+
+
 def _shared(values: pd.Series, convert=None, missing: object = None) -> pd.Series:
     """An object column in which equal values are ONE Python object (blank -> ``missing``).
 
@@ -148,6 +152,9 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             p.add([pos], f.name, f"id contains an invisible or format character ({char}): retype it")
         p.values[f.name] = _shared(text.where(filled))
     else:
+        if not f.multiline:
+            broken = text.str.contains(LINE_BREAK, regex=True).to_numpy(dtype=bool)
+            p.add(np.flatnonzero(broken), f.name, "holds a line break: a one-line field (fix the cell in the export)")
         p.values[f.name] = _shared(text.where(filled))
 
 

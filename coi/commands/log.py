@@ -23,6 +23,7 @@ from rich.text import Text
 from coi import __version__, exitcodes
 from coi.options import JsonOpt, StoreOpt
 from coi.output import Output
+from coi.visible import control_character
 from graph import trail
 from graph.store import GraphStore
 from queries.alerts import Alert
@@ -42,9 +43,12 @@ __all__ = [
 
 
 def _written(value: str | None) -> str | None:
-    """Refuse a blank --by or --override: the trail needs a name and a reason."""
+    """Refuse a blank --by or --override (the trail needs a name and a reason), and one holding a
+    control character or line break (it would steer a terminal or fake lines when shown)."""
     if value is not None and not value.strip():
         raise typer.BadParameter("must not be blank")
+    if value is not None and (char := control_character(value)):
+        raise typer.BadParameter(f"must be one line of plain text (it holds {char})")
     return value.strip() if value is not None else None
 
 
