@@ -120,7 +120,9 @@ def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[L
         for sup in postings
         if sup.supervisor and (span := _span(sup, window))
     ]
-    below = {sup.unit_id: set(reader.descendants(sup.unit_id)) for _, sup, _ in supervising}
+    # a list, not a set: the order links are found in decides which evidence is kept (and must not
+    # depend on string hashing, which changes from one process to the next)
+    below = {sup.unit_id: list(dict.fromkeys(reader.descendants(sup.unit_id))) for _, sup, _ in supervising}
     by_unit: dict[str, list[tuple[Posting, Span]]] = {}  # each posting clipped once, not once per supervisor
     for posting in reader.unit_postings({u for units in below.values() for u in units}, window):
         if own := _span(posting, window):
