@@ -25,7 +25,7 @@ BY_VERDICT = {"clear": CLEAR, "declare": DECLARE, "conflict": CONFLICT, "disqual
 def of_check(verdict: str, allocatable: bool) -> int:
     """A check's exit code: not allocatable (40) wins over the verdict's code, whatever the verdict.
 
-    (An error exit, 1 to 6, never reaches here: it ends the command before a verdict exists.)
+    (An error exit, 1 to 8, never reaches here: it ends the command before a verdict exists.)
     """
     return BY_VERDICT[verdict] if allocatable else NOT_ALLOCATABLE
 
