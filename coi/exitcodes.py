@@ -10,6 +10,9 @@ NOT_FOUND = 4  # unknown case or person
 STORE = 5  # store missing, unreadable, or Neo4j unreachable
 TAMPERED = 6  # the audit log's hash chain does not verify
 LOAD_INCOMPLETE = 7  # the load committed, but a step after it (re-check, state file) failed
+OS_ERROR = (
+    8  # an operating-system error: disk full, permission denied, read-only file system; the message names the path
+)
 OPEN_ALERTS = 9  # `coi recheck`: open, unacknowledged alerts
 DECLARE = 10
 CONFLICT = 20
@@ -22,7 +25,7 @@ BY_VERDICT = {"clear": CLEAR, "declare": DECLARE, "conflict": CONFLICT, "disqual
 def of_check(verdict: str, allocatable: bool) -> int:
     """A check's exit code: not allocatable (40) wins over the verdict's code, whatever the verdict.
 
-    (An error exit, 1 to 6, never reaches here: it ends the command before a verdict exists.)
+    (An error exit, 1 to 8, never reaches here: it ends the command before a verdict exists.)
     """
     return BY_VERDICT[verdict] if allocatable else NOT_ALLOCATABLE
 
@@ -31,4 +34,5 @@ TABLE = f"""exit codes: {CLEAR} clear (or success), {DECLARE} declare, {CONFLICT
 {NOT_ALLOCATABLE} not allocatable (before any verdict: not an officer, not serving, or case closed);
 {USAGE} usage error, {BAD_DATA} bad input data, {NOT_FOUND} unknown case or person, {STORE} store unavailable,
 {TAMPERED} audit log tampered, {LOAD_INCOMPLETE} load committed but a step after it failed,
+{OS_ERROR} operating-system error (disk full, permission denied, read-only file system; the path is named),
 {OPEN_ALERTS} open alerts (recheck), {INTERNAL} internal error"""

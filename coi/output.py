@@ -100,6 +100,11 @@ class Output:
             self.fail(exitcodes.NOT_FOUND, str(exc))
         except StoreError as exc:
             self.fail(exitcodes.STORE, str(exc))
+        except OSError as exc:
+            text = exc.strerror or str(exc)
+            if exc.filename and str(exc.filename) not in text:
+                text = f"{exc.filename}: {text}"
+            self.fail(exitcodes.OS_ERROR, text)
         except KeyboardInterrupt:
             self.fail(exitcodes.INTERNAL, "interrupted")
         except Exception as exc:

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Unit
 from graph.sqlite_write import SCHEMA_VERSION, build_and_swap, layout_problem
-from graph.store import Dataset, LoadSummary, StoreError, StoreInfo, StoreMissing, chunks
+from graph.store import Dataset, LoadSummary, StoreChanged, StoreError, StoreInfo, StoreMissing, chunks
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore", "default_store_path"]
+__all__ = ["SCHEMA_VERSION", "Snapshot", "SqliteStore", "default_store_path"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,46 +84,93 @@ def _damage_is_a_store_error(read: Callable) -> Callable:
     return guarded
 
 
-class SqliteStore:
-    """A :class:`graph.store.GraphStore` over one SQLite file."""
+class Snapshot(NamedTuple):
+    """Which store file a connection reads: the file's identity and the data version in it."""
 
-    def __init__(self, path: Path | str) -> None:
+    device: int
+    inode: int
+    data_version: str
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+#: tries to open a store that a load keeps replacing before giving up
+OPEN_TRIES = 3
+
+
+class SqliteStore:
+    """A :class:`graph.store.GraphStore` over one SQLite file.
+
+    An open store knows its :class:`Snapshot`. Pickled (for a parallel audit's worker) it
+    carries that snapshot, and the copy refuses to read any other file: a load that
+    swaps the store in between is a :class:`~graph.store.StoreChanged`, never a mix.
+    """
+
+    def __init__(self, path: Path | str, expect: Snapshot | None = None) -> None:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._units: dict[str, Unit] | None = None
+        self.snapshot: Snapshot | None = None  # of the open connection
+        self._expect = expect
         self.notify: Callable[[str], None] | None = None  # told when a load waits for another
 
-    def __reduce__(self) -> tuple[type, tuple[Path]]:
-        """Pickles as its path: another process (a parallel audit's worker) opens its own connection."""
-        return (SqliteStore, (self.path,))
+    def __reduce__(self) -> tuple[type, tuple[Path, Snapshot | None]]:
+        """Pickles as its path and the snapshot it reads: another process opens its own connection,
+        to that same file and data version only."""
+        return (SqliteStore, (self.path, self.snapshot or self._expect))
 
     # --- connection ----------------------------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            if not self.path.exists():
-                raise StoreMissing(f"no store at {self.path}: run `coi load DIR` first")
-            if self.path.is_dir():
-                raise StoreError(f"{self.path} is a directory, not a store file: pass --store FILE")
-            try:
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"cannot open the store {self.path} ({exc})") from None
-            try:
-                problem = layout_problem(conn)
-            except sqlite3.DatabaseError as exc:
-                problem = f"it is not a coi store or it is damaged ({exc})"
-            if problem:
+            conn, snapshot = self._open_snapshot()
+            if self._expect is not None and snapshot != self._expect:
                 conn.close()
-                raise StoreError(f"the store {self.path} cannot be read: {problem}; rebuild it with `coi load DIR`")
-            self._conn = conn
+                raise StoreChanged(f"the store {self.path} was replaced by a load after this command opened it")
+            self._conn, self.snapshot = conn, snapshot
         return self._conn
+
+    def _open_snapshot(self) -> tuple[sqlite3.Connection, Snapshot]:
+        """Open the file at the path and say which file it is: the same one before and after opening."""
+        for _ in range(OPEN_TRIES):
+            before = _identity(self.path)
+            conn = self._open()
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            if before is not None and before == _identity(self.path):
+                return conn, Snapshot(*before, row[0] if row else "")
+            conn.close()  # a load swapped the file meanwhile: open the new one
+        raise StoreChanged(f"the store {self.path} was replaced {OPEN_TRIES} times while it was opened; try again")
+
+    def _open(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise StoreMissing(f"no store at {self.path}: run `coi load DIR` first")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a store file: pass --store FILE")
+        try:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path} ({exc})") from None
+        try:
+            problem = layout_problem(conn)
+        except sqlite3.DatabaseError as exc:
+            problem = f"it is not a coi store or it is damaged ({exc})"
+        if problem:
+            conn.close()
+            raise StoreError(f"the store {self.path} cannot be read: {problem}; rebuild it with `coi load DIR`")
+        return conn
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
         self._units = None
+        self.snapshot = None
 
     def _rows(self, sql: str, ids: Iterable[str], *extra: Any) -> list[tuple]:
         out: list[tuple] = []

@@ -20,6 +20,7 @@ __all__ = [
     "Dataset",
     "GraphStore",
     "LoadSummary",
+    "StoreChanged",
     "StoreError",
     "StoreInfo",
     "StoreMissing",
@@ -31,6 +32,10 @@ __all__ = [
 
 class StoreError(RuntimeError):
     """A store cannot be opened, read or written (message is one line, safe to show)."""
+
+
+class StoreChanged(StoreError):
+    """The store was replaced (a load) while a piece of work that must read one version ran."""
 
 
 class StoreMissing(StoreError):

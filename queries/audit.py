@@ -7,14 +7,18 @@ show whether conflicted allocations are isolated or systemic.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.store import GraphStore
+from graph.store import GraphStore, StoreChanged
 from queries.allocatable import REASONS
 from queries.engine import CheckResult, Engine
 from queries.evidence import summary
@@ -87,7 +91,9 @@ def audit(
     """Check every investigator assignment (start in [since, until]) as of its start date.
 
     With ``workers`` > 1 the allocations are split into runs of consecutive cases and checked
-    in that many processes, each with its own connection to the same store.
+    in that many processes, each with its own connection to the same store: the very file
+    (and data version) this process opened, or the audit stops with StoreChanged. Workers
+    end with the audit however it ends (an exception, Ctrl-C, or this process killed).
     """
     assignments = engine.store.assignments_with_roles(["investigator"], since, until)
     by_day: dict[tuple[str, date], list[str]] = defaultdict(list)
@@ -98,12 +104,13 @@ def audit(
     results: list[CheckResult] = []
     units: dict[tuple[str, str], str] = {}
     done = 0
-    for chunk, (checked, posted) in zip(chunks, _run(engine, chunks, workers), strict=True):
-        results.extend(checked)
-        units.update(posted)
-        done += len(chunk)
-        if progress:
-            progress(done, len(groups))
+    with closing(_run(engine, chunks, workers)) as runs:
+        for chunk, (checked, posted) in zip(chunks, runs, strict=True):
+            results.extend(checked)
+            units.update(posted)
+            done += len(chunk)
+            if progress:
+                progress(done, len(groups))
     results.sort(key=lambda r: (r.on, r.case_id, r.investigator_id))
     return AuditReport(results, units, engine.policy.name)
 
@@ -116,10 +123,27 @@ def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tu
     # the platform has no forkserver, e.g. Windows)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(
-        workers, context, initializer=_start_worker, initargs=(engine.store, engine.policy)
-    ) as pool:
+    # the store is open here (its assignments were read): pickled, it carries the snapshot it reads
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(engine.store, engine.policy))
+    try:
         yield from pool.map(_worker_chunk, chunks)
+    except StoreChanged as exc:
+        _stop(pool)
+        raise StoreChanged(f"the audit stopped, nothing was reported: {exc}; run it again") from None
+    except BaseException:  # an error, Ctrl-C, or the caller stopped early: no chunk is worth waiting for
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, dropping the chunks not yet checked (3.14 has ``terminate_workers``)."""
+    processes = list((pool._processes or {}).values())  # the executor keeps no public list before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
@@ -139,7 +163,17 @@ _WORKER: Engine | None = None
 
 def _start_worker(store: GraphStore, policy: Policy) -> None:
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
     _WORKER = Engine(store, policy)
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """Wait for the parent to end (its sentinel closes), then end this worker: never an orphan."""
+    parent.join()
+    os._exit(1)
 
 
 def _worker_chunk(groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:

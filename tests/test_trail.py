@@ -69,17 +69,22 @@ def test_reserved_fields_are_set_by_the_trail_only(tmp_path: Path) -> None:
         trail.append(tmp_path / "t.jsonl", {**body(1), "seq": 99})
 
 
+def canonical(entry: dict) -> str:
+    """An entry written the way coi writes it (a careful forger's edit)."""
+    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _edit_verdict(entries: list[str]) -> list[str]:
     e = json.loads(entries[2])
     e["verdict"] = "disqualified"
-    return [*entries[:2], json.dumps(e), *entries[3:]]
+    return [*entries[:2], canonical(e), *entries[3:]]
 
 
 def _edit_and_rehash(entries: list[str]) -> list[str]:
     e = json.loads(entries[2])
     e["verdict"] = "disqualified"
     e["hash"] = trail.entry_hash(e)
-    return [*entries[:2], json.dumps(e), *entries[3:]]
+    return [*entries[:2], canonical(e), *entries[3:]]
 
 
 TAMPERING = {
@@ -105,7 +110,7 @@ def test_tampering_is_found_at_the_first_bad_entry(chain: Path, how: str) -> Non
 
 def test_appending_after_a_damaged_last_line_is_refused(chain: Path) -> None:
     with open(chain, "a", encoding="utf-8") as handle:
-        handle.write('{"seq": 6, "trunc')
+        handle.write('{"seq": 6, "trunc\n')  # a whole line (it ends): not a write cut off by a crash
     with pytest.raises(trail.TrailTampered):
         trail.append(chain, body(7))
 
@@ -247,11 +252,13 @@ def test_check_is_not_run_unrecorded_on_a_damaged_trail(store: Path) -> None:
     assert "coi log verify" in result.stderr and "Traceback" not in result.output
 
 
-def test_unwritable_trail_is_a_clean_store_error(store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("COI_TRAIL", str(tmp_path / "store.sqlite" / "trail.jsonl"))  # a file, not a folder
+def test_unwritable_trail_is_a_clean_os_error(store: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    where = tmp_path / "store.sqlite" / "trail.jsonl"  # under a file, not a folder
+    monkeypatch.setenv("COI_TRAIL", str(where))
     result = coi(store, "check", "--case", "K1", "--investigator", "O4", "--on", "2023-03-10")
-    assert result.exit_code == exitcodes.STORE
-    assert "audit trail" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == exitcodes.OS_ERROR
+    assert result.stderr.count("\n") == 1 and f"audit trail {where}" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
 
 
 def test_log_show_prints_names_and_reasons_literally(store: Path) -> None:

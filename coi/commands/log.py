@@ -303,13 +303,14 @@ def show(
 
 @log_app.command("verify")
 def verify(trail_file: TrailOpt = None, store: StoreOpt = None, json_: JsonOpt = False) -> None:
-    """Check the trail's hash chain; if it is broken, exit 6 naming the first bad entry."""
+    """Check the trail's hash chain and each entry's exact bytes; if broken, exit 6 naming the first
+    bad entry. An incomplete last entry (a write cut off by a crash) is reported, not tampering."""
     out = Output(json_)
     path = trail_file or trail.trail_path(store)
     with out.guard():
         result = trail.verify(path)
     if json_:
-        out.json({"trail": str(path), **result._asdict()})
+        out.json({"trail": str(path), **result._asdict(), "incomplete_bytes": result.incomplete_bytes})
     elif result.ok:
         out.print(Text(result.message))
     if not result.ok:
