@@ -22,7 +22,8 @@ from loaders.dates import REASONS, parse_dates
 from loaders.ids import compatibility_twin, normalise_ids
 from loaders.leavers import end_leavers_postings
 from loaders.problems import Problem
-from loaders.read import RawTable
+from loaders.raw import RawTable
+from loaders.transform import integral_ids
 
 __all__ = ["FrameRows", "Validation", "validate"]
 
@@ -88,12 +89,12 @@ class _Parsed:
     errors: dict[int, list[Problem]] = field(default_factory=dict)
 
     def add(self, positions, column: str | None, reason: str, listed: bool = True) -> None:
-        frame = self.raw.frame
+        flagged = self.raw.flagged
         for pos in positions:
             pos = int(pos)
-            value = str(frame.at[pos, column]) if column in frame.columns else None
-            problem = Problem(self.raw.source, reason, self.raw.row_number(pos), column, value, listed)
-            self.errors.setdefault(pos, []).append(problem)
+            if flagged and (pos, column) in flagged:  # the mapping's value work already refused this cell
+                continue
+            self.errors.setdefault(pos, []).append(self.raw.problem(pos, column, reason, listed))
 
     def valid_mask(self) -> np.ndarray:
         mask = np.ones(len(self.keys), dtype=bool)
@@ -147,7 +148,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
         )
     elif f.kind in ("id", "ref"):
-        text, invisible = normalise_ids(text)
+        text, invisible = normalise_ids(integral_ids(text))
         for pos, char in invisible.items():
             p.add([pos], f.name, f"id contains an invisible or format character ({char}): retype it")
         p.values[f.name] = _shared(text.where(filled))
@@ -163,6 +164,11 @@ def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
     parsed = _Parsed(raw, table, {}, pd.Series(dtype=object))
     for pos, problem in raw.bad_rows.items():  # wrong number of fields: refused whatever it holds
         parsed.errors.setdefault(pos, []).append(problem)
+    for pos, problems in raw.row_problems.items():  # the mapping's value maps and date formats
+        parsed.errors.setdefault(pos, []).extend(problems)
+    if raw.structural:  # a missing column, a mapped header not there: nothing to check row by row
+        parsed.errors[-1] = list(raw.structural)
+        return parsed
     required = [f.name for f in table.fields if f.required]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -313,7 +319,7 @@ def _look_alike_ids(parsed: dict[str, _Parsed]) -> list[Problem]:
                 twin = isinstance(key, str) and compatibility_twin(key, known)
                 if twin:
                     reason = f"id {key!r} looks like id {twin!r} (they differ only in full-width characters)"
-                    warnings.append(Problem(p.raw.source, reason, p.raw.row_number(pos), p.table.key, key))
+                    warnings.append(Problem(p.raw.where(pos), reason, p.raw.row_number(pos), p.table.key, key))
     return warnings
 
 
@@ -324,7 +330,7 @@ def _end_leavers_postings(parsed: dict[str, _Parsed]) -> tuple[int, list[Problem
     valid = officers.valid_mask()
     left = officers.values["left_on"].where(valid, None)
     raw = postings.raw
-    return end_leavers_postings(officers.keys, left, postings.values, postings.valid_mask(), raw.source, raw.row_number)
+    return end_leavers_postings(officers.keys, left, postings.values, postings.valid_mask(), raw.where, raw.row_number)
 
 
 def validate(
