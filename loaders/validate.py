@@ -261,14 +261,37 @@ def _unit_cycles(units: _Parsed) -> None:
             state[member] = 2
 
 
+def _rejected_at(parsed: dict[str, _Parsed]) -> dict[str, dict[str, str]]:
+    """Per table, the ids of its refused rows -> where (``officers.csv row 5``)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, p in parsed.items():
+        if -1 in p.errors:
+            continue
+        out[name] = {
+            p.keys.iat[pos]: f"{p.raw.where(pos)} row {p.raw.row_number(pos)}"
+            for pos in p.errors
+            if isinstance(p.keys.iat[pos], str)
+        }
+    return out
+
+
+def _singular(table: str) -> str:
+    return "person" if table == "people" else table[:-1]
+
+
 def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
-    """Every reference must name a known id; with ``skip_invalid``, a valid one."""
+    """Every reference must name a known id; with ``skip_invalid``, a valid one.
+
+    A row refused only because a row it names was refused says which row that was
+    (``posting rejected: officer W1004 rejected at officers.csv row 5``).
+    """
     while True:
         ids = {
             name: set(p.keys[p.valid_mask()] if skip_invalid else p.keys.dropna())
             for name, p in parsed.items()
             if -1 not in p.errors
         }
+        rejected = _rejected_at(parsed) if skip_invalid else {}
         before = sum(len(p.errors) for p in parsed.values())
         for p in parsed.values():
             if -1 in p.errors:
@@ -280,13 +303,21 @@ def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
                 known = set().union(*(ids.get(t, set()) for t in TARGETS[f.ref]))
                 values = p.values[f.name]
                 bad = mask & values.notna().to_numpy() & ~values.isin(known).to_numpy()
-                reason = f"unknown {f.ref} id" + (" (or its row was rejected)" if skip_invalid else "")
+                reason = f"unknown {f.ref} id"
                 positions = np.flatnonzero(bad)
                 twins = {int(i): compatibility_twin(values.iat[i], known) for i in positions}
-                p.add([i for i, twin in twins.items() if not twin], f.name, reason)
                 for i, twin in twins.items():
-                    if twin:
+                    cause = next(
+                        (rejected[t][values.iat[i]] for t in TARGETS[f.ref] if values.iat[i] in rejected.get(t, {})),
+                        None,
+                    )
+                    if cause:
+                        text = f"{_singular(p.table.name)} rejected: {f.ref} {values.iat[i]} rejected at {cause}"
+                        p.add([i], f.name, text)
+                    elif twin:
                         p.add([i], f.name, f"{reason}: did you mean {twin!r}? (this one has full-width characters)")
+                    else:
+                        p.add([i], f.name, reason)
         if not skip_invalid or sum(len(p.errors) for p in parsed.values()) == before:
             return
 
