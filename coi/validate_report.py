@@ -37,12 +37,15 @@ class Group:
 def kind_of(reason: str) -> str:
     """A problem's reason with its particulars (quoted values, ids, row numbers) blanked out.
 
+    >>> kind_of("1 row(s) dropped by the mapping's filter: Status is 'Withdrawn'")
+    "1 row(s) dropped by the mapping's filter: Status is '…'"
+
     >>> kind_of("posting rejected: officer W1004 rejected at officers.csv row 5")
     'posting rejected: officer … rejected at …'
     >>> kind_of("unknown unit id: did you mean 'NRA'? (this one has full-width characters)")
     "unknown unit id: did you mean '…'? (this one has full-width characters)"
     """
-    reason = re.sub(r"'[^']*'", "'…'", reason)
+    reason = re.sub(r"(?<![A-Za-z])'[^']*'", "'…'", reason)
     reason = re.sub(r"\b(officer|unit|person|case) \S+ rejected at .*$", r"\1 … rejected at …", reason)
     reason = re.sub(r"\bof officer \S+", "of officer …", reason)
     return re.sub(r"\d{4}-\d{2}-\d{2}", "…", reason)

@@ -76,7 +76,7 @@ class RawTable:
         if column is None:
             return None
         header = self.part(position).headers.get(column)
-        if header is None or header.strip().lower() == column:
+        if header is None or header == column:
             return column
         return f"{column} {header}" if header == CONSTANT else f"{header} [{column}]"
 
