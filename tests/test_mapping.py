@@ -235,3 +235,26 @@ def test_skip_invalid_knock_on_rejections_name_the_row_behind_them(example_dir: 
     reasons = set(pd.read_csv(rejects, dtype=str, keep_default_na=False)["reason"])
     assert "posting rejected: officer O7 rejected at officers.csv row 8" in reasons
     assert "association rejected: person O7 rejected at officers.csv row 8" in reasons
+
+
+def test_a_yaml_mapping_with_excel_serials_and_a_prefix_template(example_dir: Path, tmp_path: Path) -> None:
+    path = example_dir / "cases.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    serial = lambda d: str((pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days) if d else ""  # noqa: E731
+    frame["opened_on"] = frame["opened_on"].map(serial)
+    frame.to_csv(example_dir / "Case List.csv", index=False)
+    path.unlink()
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "sources:\n  cases:\n    - file: Case List.csv\n      dates: {opened_on: {format: excel}}\n", encoding="utf-8"
+    )
+    store = SqliteStore(tmp_path / "s.sqlite")
+    load_folder(example_dir, store, LoadOptions(mapping=mapping))
+    assert str(store.cases(["K1"])["K1"].opened_on) == "2023-03-01"
+
+
+def test_a_constant_is_checked_like_any_value(real) -> None:
+    folder, mapping = real
+    edit_mapping(mapping, 'constants = { role = "subject" }', 'constants = { role = "accused" }')
+    found = problems_of(folder, mapping=mapping)
+    assert found[0].startswith("accused.csv row 2, column role (mapping constant), value 'accused': must be one of")
