@@ -17,6 +17,7 @@ from coi.commands.path import path
 from coi.commands.patterns import patterns
 from coi.commands.recheck import recheck
 from coi.commands.show import show
+from coi.commands.validate import validate
 
 app = typer.Typer(
     name="coi",
@@ -44,6 +45,7 @@ def _options(
 
 
 app.command("load")(load)
+app.command("validate")(validate)
 app.command("check")(check)
 app.command("candidates")(candidates)
 app.command("audit")(audit)

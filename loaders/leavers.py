@@ -24,7 +24,7 @@ def end_leavers_postings(
     left_on: pd.Series,
     postings: dict[str, pd.Series],
     valid: np.ndarray,
-    source: str,
+    source: Callable[[int], str],
     row_number: Callable[[int], int],
 ) -> tuple[int, list[Problem]]:
     """End (in ``postings``, in place) the ongoing postings of leavers; return (how many, warnings)."""
@@ -43,7 +43,7 @@ def end_leavers_postings(
     postings["end_date"] = end
     warnings = [
         Problem(
-            source,
+            source(int(pos)),
             f"ongoing posting of officer {postings['officer_id'].iat[pos]} starts after they left on {day}: "
             "kept as recorded (ongoing); check the export",
             row_number(int(pos)),

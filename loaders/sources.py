@@ -10,6 +10,7 @@ the user acknowledges it with ``--ignore NAME``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -19,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.model import TABLE_ORDER
-from loaders.mapping import ColumnMapping
+from loaders.mapping import ColumnMapping, SourceSpec
 from loaders.problems import InputError, Problem
 
 __all__ = ["SUFFIXES", "Sources", "find_sources", "looks_like", "readable"]
@@ -39,9 +40,14 @@ ALIASES = {
 
 @dataclass
 class Sources:
-    """Per table its places ``(file, sheet or None)``; problems and warnings found on the way."""
+    """Per table its places ``(file, sheet or None)``; problems and warnings found on the way.
+
+    ``mapped`` holds the tables whose mapping names their files: per table every source
+    ``(file, sheet or None, spec)``, read and joined in that order.
+    """
 
     places: dict[str, list[tuple[Path, str | None]]]
+    mapped: dict[str, list[tuple[Path, str | None, SourceSpec]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sheet_look_alikes: list[tuple[str, str | None]] = field(default_factory=list)
@@ -113,9 +119,10 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def find_sources(folder: Path, mapping: ColumnMapping, ignore: frozenset[str] = frozenset()) -> Sources:
-    """Where each table lives: a file of its own, or a sheet named like it in a workbook."""
+    """Where each table lives: the files its mapping names, else a file of its own or a sheet named like it."""
     found = Sources({name: [] for name in TABLE_ORDER})
     if folder.is_file():
+        _add_mapped(found, [folder], mapping, [])
         _add_sheets(found, [folder])
         _report_look_alikes(found, [], ignore)
         return found
@@ -123,11 +130,12 @@ def find_sources(folder: Path, mapping: ColumnMapping, ignore: frozenset[str] = 
         raise InputError([Problem(str(folder), "no such folder")])
     entries = _entries(folder)
     claimed: list[Path] = []
+    _add_mapped(found, entries, mapping, claimed)
     for name in TABLE_ORDER:
-        wanted = mapping.files.get(name)
+        if name in found.mapped:
+            continue
         for path in entries:
-            stem_match = path.stem.lower() == name and path.suffix.lower() in SUFFIXES
-            if not ((wanted and path.name == wanted) or (not wanted and stem_match)):
+            if not (path.stem.lower() == name and path.suffix.lower() in SUFFIXES):
                 continue
             claimed.append(path)
             reason = readable(path)
@@ -135,8 +143,6 @@ def find_sources(folder: Path, mapping: ColumnMapping, ignore: frozenset[str] = 
                 found.problems.append(Problem(path.name, f"cannot read table {name}: {reason}"))
             elif not _is_book(path) or name in _workbook_sheets(path):
                 found.places[name].append((path, name if _is_book(path) else None))
-        if wanted and not any(p.name == wanted for p in claimed):
-            found.problems.append(Problem(wanted, f"mapped file for table {name} not found"))
     books = []
     for path in entries:
         if _is_book(path):
@@ -152,6 +158,68 @@ def find_sources(folder: Path, mapping: ColumnMapping, ignore: frozenset[str] = 
     return found
 
 
+def _closest(word: str, options: list[str]) -> str:
+    """`` (closest: 'X')`` when one of ``options`` is near ``word``."""
+    near = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return f" (closest: {near[0]!r})" if near else ""
+
+
+def _add_mapped(found: Sources, entries: list[Path], mapping: ColumnMapping, claimed: list[Path]) -> None:
+    """The files and sheets a mapping names, each checked: present, readable, the sheet there."""
+    by_name = {p.name: p for p in entries}
+    for name in TABLE_ORDER:
+        specs = mapping.named_files(name)
+        if not specs:
+            continue
+        found.mapped[name] = []
+        for spec in specs:
+            path = by_name.get(spec.file or "")
+            if path is None:
+                names = sorted(by_name)
+                found.problems.append(
+                    Problem(spec.label, f"mapped file for table {name} not found{_closest(spec.file or '', names)}")
+                )
+                continue
+            claimed.append(path)
+            reason = readable(path)
+            if reason:
+                found.problems.append(Problem(path.name, f"cannot read table {name}: {reason}"))
+                continue
+            sheet = _mapped_sheet(found, path, spec, name)
+            if sheet is not False:
+                found.mapped[name].append((path, sheet, spec))
+
+
+def _mapped_sheet(found: Sources, path: Path, spec: SourceSpec, table: str) -> str | bool | None:
+    """The sheet of a mapped workbook to read (None for other files), or False after a problem."""
+    if not _is_book(path):
+        if spec.sheet:
+            found.problems.append(Problem(spec.label, f"{path.name} is not a workbook (.xlsx): it has no sheets"))
+            return False
+        return None
+    sheets = _workbook_sheets(path)
+    if spec.sheet is None:
+        if len(sheets) == 1 or table in sheets:
+            return table if table in sheets else sheets[0]
+        found.problems.append(
+            Problem(
+                path.name,
+                f'which sheet holds table {table}? name it as "{path.name}#SHEET"; sheets: {", ".join(sheets)}',
+            )
+        )
+        return False
+    wanted = {s.strip().lower(): s for s in sheets}
+    if spec.sheet.strip().lower() in wanted:
+        return wanted[spec.sheet.strip().lower()]
+    found.problems.append(
+        Problem(
+            spec.label,
+            f"sheet {spec.sheet!r} not found in {path.name}; its sheets: {', '.join(sheets)}{_closest(spec.sheet, sheets)}",
+        )
+    )
+    return False
+
+
 def _is_book(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx"
 
@@ -161,7 +229,11 @@ def _add_sheets(found: Sources, books: list[Path]) -> None:
     for book in books:
         for sheet in _workbook_sheets(book):
             name = sheet.strip().lower()
-            if name in found.places:
+            if any(book == p and sheet == s for places in found.mapped.values() for p, s, _ in places):
+                continue
+            if name in found.mapped:
+                found.sheet_look_alikes.append((f"{book.name}[{sheet}]", name))
+            elif name in found.places:
                 if (book, sheet) not in found.places[name]:
                     found.places[name].append((book, sheet))
             elif looks_like(sheet):
@@ -173,7 +245,7 @@ def _report_look_alikes(found: Sources, others: list[Path], ignore: frozenset[st
     for label, table in alikes:
         if table is None:
             continue
-        places = found.places[table]
+        places = found.places[table] or [(p, s) for p, s, _ in found.mapped.get(table, [])]
         if label in ignore:
             found.warnings.append(Problem(label, f"looks like table {table}; not read, as --ignore asked"))
         elif places:

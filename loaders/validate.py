@@ -22,7 +22,8 @@ from loaders.dates import REASONS, parse_dates
 from loaders.ids import compatibility_twin, normalise_ids
 from loaders.leavers import end_leavers_postings
 from loaders.problems import Problem
-from loaders.read import RawTable
+from loaders.raw import RawTable
+from loaders.transform import integral_ids
 
 __all__ = ["FrameRows", "Validation", "validate"]
 
@@ -88,12 +89,12 @@ class _Parsed:
     errors: dict[int, list[Problem]] = field(default_factory=dict)
 
     def add(self, positions, column: str | None, reason: str, listed: bool = True) -> None:
-        frame = self.raw.frame
+        flagged = self.raw.flagged
         for pos in positions:
             pos = int(pos)
-            value = str(frame.at[pos, column]) if column in frame.columns else None
-            problem = Problem(self.raw.source, reason, self.raw.row_number(pos), column, value, listed)
-            self.errors.setdefault(pos, []).append(problem)
+            if flagged and (pos, column) in flagged:  # the mapping's value work already refused this cell
+                continue
+            self.errors.setdefault(pos, []).append(self.raw.problem(pos, column, reason, listed))
 
     def valid_mask(self) -> np.ndarray:
         mask = np.ones(len(self.keys), dtype=bool)
@@ -147,7 +148,7 @@ def _parse_field(p: _Parsed, f: Field, dayfirst: bool) -> None:
             [tuple(t.strip().lower() for t in v.split(";") if t.strip()) for v in text], dtype=object
         )
     elif f.kind in ("id", "ref"):
-        text, invisible = normalise_ids(text)
+        text, invisible = normalise_ids(integral_ids(text))
         for pos, char in invisible.items():
             p.add([pos], f.name, f"id contains an invisible or format character ({char}): retype it")
         p.values[f.name] = _shared(text.where(filled))
@@ -163,6 +164,11 @@ def _parse_table(raw: RawTable, table: Table, dayfirst: bool) -> _Parsed:
     parsed = _Parsed(raw, table, {}, pd.Series(dtype=object))
     for pos, problem in raw.bad_rows.items():  # wrong number of fields: refused whatever it holds
         parsed.errors.setdefault(pos, []).append(problem)
+    for pos, problems in raw.row_problems.items():  # the mapping's value maps and date formats
+        parsed.errors.setdefault(pos, []).extend(problems)
+    if raw.structural:  # a missing column, a mapped header not there: nothing to check row by row
+        parsed.errors[-1] = list(raw.structural)
+        return parsed
     required = [f.name for f in table.fields if f.required]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -255,14 +261,37 @@ def _unit_cycles(units: _Parsed) -> None:
             state[member] = 2
 
 
+def _rejected_at(parsed: dict[str, _Parsed]) -> dict[str, dict[str, str]]:
+    """Per table, the ids of its refused rows -> where (``officers.csv row 5``)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, p in parsed.items():
+        if -1 in p.errors:
+            continue
+        out[name] = {
+            p.keys.iat[pos]: f"{p.raw.where(pos)} row {p.raw.row_number(pos)}"
+            for pos in p.errors
+            if isinstance(p.keys.iat[pos], str)
+        }
+    return out
+
+
+def _singular(table: str) -> str:
+    return "person" if table == "people" else table[:-1]
+
+
 def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
-    """Every reference must name a known id; with ``skip_invalid``, a valid one."""
+    """Every reference must name a known id; with ``skip_invalid``, a valid one.
+
+    A row refused only because a row it names was refused says which row that was
+    (``posting rejected: officer W1004 rejected at officers.csv row 5``).
+    """
     while True:
         ids = {
             name: set(p.keys[p.valid_mask()] if skip_invalid else p.keys.dropna())
             for name, p in parsed.items()
             if -1 not in p.errors
         }
+        rejected = _rejected_at(parsed) if skip_invalid else {}
         before = sum(len(p.errors) for p in parsed.values())
         for p in parsed.values():
             if -1 in p.errors:
@@ -274,13 +303,21 @@ def _check_references(parsed: dict[str, _Parsed], skip_invalid: bool) -> None:
                 known = set().union(*(ids.get(t, set()) for t in TARGETS[f.ref]))
                 values = p.values[f.name]
                 bad = mask & values.notna().to_numpy() & ~values.isin(known).to_numpy()
-                reason = f"unknown {f.ref} id" + (" (or its row was rejected)" if skip_invalid else "")
+                reason = f"unknown {f.ref} id"
                 positions = np.flatnonzero(bad)
                 twins = {int(i): compatibility_twin(values.iat[i], known) for i in positions}
-                p.add([i for i, twin in twins.items() if not twin], f.name, reason)
                 for i, twin in twins.items():
-                    if twin:
+                    cause = next(
+                        (rejected[t][values.iat[i]] for t in TARGETS[f.ref] if values.iat[i] in rejected.get(t, {})),
+                        None,
+                    )
+                    if cause:
+                        text = f"{_singular(p.table.name)} rejected: {f.ref} {values.iat[i]} rejected at {cause}"
+                        p.add([i], f.name, text)
+                    elif twin:
                         p.add([i], f.name, f"{reason}: did you mean {twin!r}? (this one has full-width characters)")
+                    else:
+                        p.add([i], f.name, reason)
         if not skip_invalid or sum(len(p.errors) for p in parsed.values()) == before:
             return
 
@@ -313,7 +350,7 @@ def _look_alike_ids(parsed: dict[str, _Parsed]) -> list[Problem]:
                 twin = isinstance(key, str) and compatibility_twin(key, known)
                 if twin:
                     reason = f"id {key!r} looks like id {twin!r} (they differ only in full-width characters)"
-                    warnings.append(Problem(p.raw.source, reason, p.raw.row_number(pos), p.table.key, key))
+                    warnings.append(Problem(p.raw.where(pos), reason, p.raw.row_number(pos), p.table.key, key))
     return warnings
 
 
@@ -324,7 +361,7 @@ def _end_leavers_postings(parsed: dict[str, _Parsed]) -> tuple[int, list[Problem
     valid = officers.valid_mask()
     left = officers.values["left_on"].where(valid, None)
     raw = postings.raw
-    return end_leavers_postings(officers.keys, left, postings.values, postings.valid_mask(), raw.source, raw.row_number)
+    return end_leavers_postings(officers.keys, left, postings.values, postings.valid_mask(), raw.where, raw.row_number)
 
 
 def validate(
