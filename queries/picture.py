@@ -44,7 +44,8 @@ from queries.picture_graph import (
     to_graph,
 )
 from queries.reader import Reader
-from queries.rules import RULES, SEVERITIES
+from queries.rules import RULES
+from queries.verdicts import SEVERITIES
 
 NOT_ALLOCATABLE_COLOUR = "#8b1a8b"
 

@@ -20,8 +20,8 @@ from queries.dispute import PARTY_ROLES, Dispute
 from queries.engine import CheckResult
 from queries.names import Namer
 from queries.reader import Reader
-from queries.rules import SEVERITIES, severity_rank
 from queries.timeline import active
+from queries.verdicts import SEVERITIES, severity_rank
 
 __all__ = ["MAX_NODES", "Builder", "add_structure", "choose_kept", "to_graph"]
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from graph.files import write_text_atomic
 from queries.alerts import ACKNOWLEDGED, OPEN, Alert
-from queries.rules import VERDICT_ORDER
+from queries.verdicts import VERDICT_ORDER
 
 __all__ = ["STATE_VERSION", "RecheckState", "RecheckStateError", "load_state", "locked", "record", "save_state"]
 

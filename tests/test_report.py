@@ -20,7 +20,7 @@ from queries.audit import AuditReport, audit
 from queries.engine import Engine
 from queries.evidence import summary
 from queries.report import render_audit_html, write_audit_html
-from queries.rules import VERDICT_ORDER
+from queries.verdicts import VERDICT_ORDER
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 PLANTED = '<script>alert("x")</script> Tom & "Jerry"'
