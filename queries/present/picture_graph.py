@@ -2,7 +2,7 @@
 
 Builds a networkx graph from a dispute and its checks' evidence: people, units and cases,
 edges coloured by the severity of the finding they come from, hover text with roles,
-units and dates. :mod:`queries.picture` wraps it in a page; :mod:`graph.picture` draws it.
+units and dates. :mod:`queries.present.picture` wraps it in a page; :mod:`queries.present.pyvis_page` draws it.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from queries.verdicts import VERDICT_ORDER
 
 if TYPE_CHECKING:
-    from queries.recheck import Recheck, RecheckReport
+    from queries.analyses.recheck import Recheck, RecheckReport
 
 __all__ = [
     "ACKNOWLEDGED",
