@@ -21,9 +21,9 @@ from typing import Any
 from benchmarks.run import CACHE, open_store, print_figures, timed
 from loaders.load import load_folder
 from loaders.synthetic import ForceSpec, generate
-from queries.audit import audit
+from queries.analyses.audit import audit
+from queries.analyses.recheck import current_allocations, recheck
 from queries.engine import Engine
-from queries.recheck import current_allocations, recheck
 
 
 def dataset(spec: ForceSpec) -> Path:

@@ -28,8 +28,8 @@ import pandas as pd
 from graph.store import GraphStore
 from loaders.load import load_folder
 from loaders.synthetic import SCALES, generate
-from queries.audit import audit
-from queries.candidates import candidates
+from queries.analyses.audit import audit
+from queries.analyses.candidates import candidates
 from queries.engine import Engine
 
 CACHE = Path(__file__).parent / ".cache"
@@ -187,7 +187,7 @@ def _force_of(store: GraphStore, person: str, on) -> str | None:
 
 def _picture(store: GraphStore, case) -> dict[str, Any]:
     try:
-        from queries.picture import write_case_picture
+        from queries.present.picture import write_case_picture
     except ImportError:
         return {}
     path = Path(tempfile.mkdtemp()) / "case.html"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from queries.audit import AuditReport
-from queries.candidates import CandidateReport
+from queries.analyses.audit import AuditReport
+from queries.analyses.candidates import CandidateReport
 from queries.engine import CheckResult
 from queries.evidence import summary
 

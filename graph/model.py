@@ -15,6 +15,7 @@ __all__ = [
     "ASSOCIATION_KINDS",
     "ASSOCIATION_SOURCES",
     "CASE_TYPES",
+    "CLOSE_KINDS",
     "RANKS",
     "RECORD_TYPES",
     "ROLES",
@@ -51,6 +52,8 @@ CASE_TYPES = ("complaint", "conduct", "criminal", "domestic_abuse", "sexual_misc
 ROLES = ("subject", "investigator", "supervisor", "appropriate_authority", "complainant", "witness")
 UNIT_KINDS = ("force", "command", "department", "station", "team", "other")
 ASSOCIATION_KINDS = ("partner", "former_partner", "family", "friend", "business", "other")
+#: the associations that make an interested party (conflict-rules.md: CLOSE_ASSOCIATION)
+CLOSE_KINDS = ("partner", "former_partner", "family")
 ASSOCIATION_SOURCES = ("declared", "reported", "inferred")
 
 Kind = Literal["id", "text", "date", "bool", "enum", "ref", "tags"]

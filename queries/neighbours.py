@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.model import Association, Posting
+from graph.model import CLOSE_KINDS, Association, Posting
 from queries import evidence
 from queries.management import Link, managed_by, managers_of
 from queries.reader import Reader
@@ -101,7 +101,6 @@ def neighbours(reader: Reader, people: Iterable[str], window: Span) -> dict[str,
 #: Strongest first: management is a reg. 15(3)(c) bar, a close association a disqualifying
 #: interest, a shared unit only something to declare (the rules' severities, in that order).
 LINK_STRENGTH = ("management", "association", "shared_unit")
-CLOSE_KINDS = ("partner", "former_partner", "family")
 MAX_LINKS = 10
 
 

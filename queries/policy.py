@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 
 from graph.model import CASE_TYPES
-from queries.rules import RULES, SEVERITIES
+from queries.rules import RULES
+from queries.verdicts import SEVERITIES
 
 __all__ = ["DEFAULT_POLICY", "Policy", "PolicyError", "load_policy"]
 

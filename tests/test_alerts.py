@@ -128,7 +128,7 @@ def test_acknowledging_closes_the_alert_and_is_in_the_trail(store: Path) -> None
         [f"{K1_O4}#1"],
     )
     assert entry["alerts"][0]["verdict"] == "declare" and entry["alerts"][0]["findings"] == ["SHARED_UNIT(O3)"]
-    from queries.recheck_state import load_state
+    from queries.analyses.recheck_state import load_state
 
     state = load_state(store.with_name("store.sqlite.recheck.json"))
     assert state is not None and state.alerts[f"{K1_O4}#1"].acknowledged.trail_seq == entry["seq"]

@@ -25,9 +25,9 @@ from graph import trail
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.audit import audit
+from queries.analyses.audit import audit
 from queries.engine import Engine
-from queries.picture import build_case_picture
+from queries.present.picture import build_case_picture
 
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "250", "NEO4J_URI": None}
@@ -128,7 +128,7 @@ def test_left_on_the_day_is_still_serving(example_dir: Path, tmp_path: Path) -> 
 def test_candidates_pool_is_the_same_definition(load_into: Callable[[Path], GraphStore], barred_dir: Path) -> None:
     """On every store: an officer is in the store's serving pool on d exactly when person_bars is empty."""
     from queries.allocatable import person_bars
-    from queries.candidates import find_candidates
+    from queries.analyses.candidates import find_candidates
 
     store = load_into(barred_dir)
     officers = store.people([f"O{i}" for i in range(1, 17)])

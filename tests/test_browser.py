@@ -18,9 +18,9 @@ from test_picture import DAY, EXAMPLE, dense_force, loaded, rename, rewrite
 from typer.testing import CliRunner
 
 from coi.app import app
-from graph.picture import Page, write_html
 from queries.engine import Engine
-from queries.picture import build_case_picture, write_case_picture
+from queries.present.picture import build_case_picture, write_case_picture
+from queries.present.pyvis_page import Page, write_html
 
 pytestmark = [
     pytest.mark.browser,

@@ -15,7 +15,7 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.candidates import find_candidates
+from queries.analyses.candidates import find_candidates
 from queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"

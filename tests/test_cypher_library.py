@@ -2,7 +2,7 @@
 
 The ``neo4j`` tests load a small force (the example plus a second case against O3 and a
 team under the Domestic Abuse Unit) and compare each pattern query with
-:mod:`queries.patterns`, and each allocation query with the engine's findings.
+:mod:`queries.analyses.patterns`, and each allocation query with the engine's findings.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from queries.cypher_library import LibraryError, load_library, parse, problems
+from queries.cypher.library import LibraryError, load_library, parse, problems
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 T = TypeVar("T")
@@ -187,7 +187,7 @@ def test_explain(neo4j: Any, query_id: str) -> None:
 
 @pytest.mark.neo4j
 def test_pattern_queries_agree_with_patterns_py(neo4j: Any) -> None:
-    from queries.patterns import patterns
+    from queries.analyses.patterns import patterns
 
     report = stable(neo4j, lambda: patterns(neo4j, DAY))
     subjects = {r["subject_id"]: [c["case_id"] for c in r["cases"]] for r in run(neo4j, "repeat-subjects")}
@@ -222,8 +222,8 @@ def test_pattern_queries_agree_with_patterns_py(neo4j: Any) -> None:
 
 @pytest.mark.neo4j
 def test_allocation_queries_agree_with_the_engine(neo4j: Any) -> None:
+    from queries.analyses.recheck import recheck
     from queries.engine import Engine
-    from queries.recheck import recheck
 
     found = {
         (r.assignment.case_id, r.assignment.person_id, f.other_id, f.rule)

@@ -14,7 +14,7 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.audit import audit
+from queries.analyses.audit import audit
 from queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"

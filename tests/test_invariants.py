@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from queries.engine import Engine
-from queries.rules import verdict_for
+from queries.verdicts import verdict_for
 
 PEOPLE = ["A", "B", "C", "D", "E"]
 UNITS = [unit("F", kind="force"), unit("C1", "F", "command"), unit("T1", "C1"), unit("T2", "C1"), unit("Q", "F")]

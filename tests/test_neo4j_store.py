@@ -25,7 +25,7 @@ from graph.neo4j_store import Neo4jStore
 from graph.sqlite_store import SqliteStore
 from graph.store import StoreError, StoreMissing
 from loaders.load import load_folder
-from queries.audit import audit
+from queries.analyses.audit import audit
 from queries.engine import Engine
 
 NEO4J_SKIP = "NEO4J_URI is not set: these tests need a real Neo4j server (see docs/neo4j.md)"
@@ -295,7 +295,7 @@ def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, t
     on_neo, on_embedded = audit(Engine(neo)), audit(Engine(embedded))
     assert len(on_embedded.allocations) > 50 and on_embedded.conflicted()
     assert on_neo.to_dict() == on_embedded.to_dict()  # verdicts, findings and evidence alike
-    monkeypatch.setattr("queries.audit.CHUNK", 9)  # several chunks, so both workers get some
+    monkeypatch.setattr("queries.analyses.audit.CHUNK", 9)  # several chunks, so both workers get some
     in_two_processes = audit(Engine(neo), workers=2)  # each worker opens its own driver
     assert in_two_processes.to_dict() == on_embedded.to_dict()
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from coi.app import app
 from graph.sqlite_store import SqliteStore
 from loaders.load import load_folder
-from queries.paths import shortest_paths
+from queries.analyses.paths import shortest_paths
 from queries.reader import Reader
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"

@@ -14,8 +14,8 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
+from queries.analyses.paths import shortest_paths
 from queries.dispute import NotFound
-from queries.paths import shortest_paths
 from queries.reader import Reader
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"

@@ -14,7 +14,7 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.patterns import patterns
+from queries.analyses.patterns import patterns
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set

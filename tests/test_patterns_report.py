@@ -15,7 +15,7 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.patterns import patterns
+from queries.analyses.patterns import patterns
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 ENV = {"COLUMNS": "250", "NEO4J_URI": None}

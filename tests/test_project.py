@@ -1,7 +1,10 @@
 """Project rules CI enforces: lint and format clean, and imports flow one way.
 
 The CLI (coi) uses queries and loaders, which use graph; graph imports none of them;
-queries and loaders do not import each other's callers.
+queries and loaders do not import each other's callers. Inside queries: the check (its
+top-level modules) and the rule families know nothing of the bulk analyses, the Cypher
+library or presentation; analyses know nothing of presentation; rules never reach back to
+the engine that runs them.
 """
 
 from __future__ import annotations
@@ -22,15 +25,29 @@ FORBIDDEN = {
 }
 
 
-def imported_packages(path: Path) -> set[str]:
+#: (files, module prefixes they must not import)
+ROOMS = {
+    "queries/*.py": ("queries.analyses", "queries.present", "queries.cypher"),
+    "queries/rules/*.py": ("queries.engine", "queries.analyses", "queries.present", "queries.cypher"),
+    "queries/analyses/*.py": ("queries.present",),
+    "queries/cypher/*.py": ("queries.analyses", "queries.present", "queries.rules"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
     return found
+
+
+def imported_packages(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(path)}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -41,6 +58,16 @@ def test_imports_flow_one_way(package: str) -> None:
         if imported_packages(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+@pytest.mark.parametrize("room", sorted(ROOMS))
+def test_rooms_inside_queries_import_one_way(room: str) -> None:
+    forbidden = ROOMS[room]
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith(forbidden))
+        for path in ROOT.glob(room)
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def _ruff() -> list[str]:

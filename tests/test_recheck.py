@@ -15,10 +15,10 @@ from coi.app import app
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from loaders.load import load_folder
-from queries.alerts import acknowledge
+from queries.analyses.alerts import acknowledge
+from queries.analyses.recheck import recheck
+from queries.analyses.recheck_state import RecheckState, RecheckStateError, load_state, record, save_state
 from queries.engine import Engine
-from queries.recheck import recheck
-from queries.recheck_state import RecheckState, RecheckStateError, load_state, record, save_state
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set

@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 from coi.app import app
 from graph.sqlite_store import SqliteStore
 from loaders.load import load_folder
-from queries.audit import AuditReport, audit
+from queries.analyses.audit import AuditReport, audit
 from queries.engine import Engine
 from queries.evidence import summary
-from queries.report import render_audit_html, write_audit_html
-from queries.rules import VERDICT_ORDER
+from queries.present.report import render_audit_html, write_audit_html
+from queries.verdicts import VERDICT_ORDER
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 PLANTED = '<script>alert("x")</script> Tom & "Jerry"'

@@ -12,8 +12,8 @@ from coi.output import Output
 from coi.render import audit_tables, check_text, not_allocatable_text
 from coi.stores import open_store
 from graph.files import write_csv_atomic
-from queries.audit import CSV_HEADER, csv_rows
-from queries.audit import audit as run_audit
+from queries.analyses.audit import CSV_HEADER, csv_rows
+from queries.analyses.audit import audit as run_audit
 from queries.engine import Engine
 from queries.policy import load_policy
 
@@ -57,7 +57,7 @@ def audit(
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report, unit_names), bom=True)
             out.note(f"wrote {csv}")
         if html:
-            from queries.report import write_audit_html
+            from queries.present.report import write_audit_html
 
             write_audit_html(report, html, engine.reader)
             out.note(f"wrote {html}")

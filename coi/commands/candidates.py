@@ -16,7 +16,7 @@ from coi.output import Output
 from coi.render import candidates_table
 from coi.stores import open_store
 from graph.model import RANKS
-from queries.candidates import find_candidates
+from queries.analyses.candidates import find_candidates
 from queries.policy import load_policy
 
 __all__ = ["candidates"]

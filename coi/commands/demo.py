@@ -15,7 +15,7 @@ from coi.options import StoreOpt
 from coi.output import Output
 from coi.render import check_text
 from graph.sqlite_store import SqliteStore
-from queries.audit import audit
+from queries.analyses.audit import audit
 from queries.engine import Engine
 
 __all__ = ["demo"]
@@ -73,7 +73,7 @@ def demo(
 
 def _picture(out: Output, engine: Engine, case_id: str, person: str, on: date, folder: Path) -> None:
     try:
-        from queries.picture import write_case_picture
+        from queries.present.picture import write_case_picture
     except ImportError:
         return
     path = folder / f"case-{case_id}-{person}.html"

@@ -26,7 +26,7 @@ from coi.output import Output
 from coi.visible import control_character
 from graph import trail
 from graph.store import GraphStore
-from queries.alerts import Alert
+from queries.analyses.alerts import Alert
 from queries.engine import CheckResult, Engine
 
 __all__ = [

@@ -11,9 +11,8 @@ from rich.text import Text
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.stores import open_store
-from queries.evidence import summary
-from queries.explain import describe_step
-from queries.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
+from queries.analyses.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
+from queries.evidence import sentence, summary
 from queries.reader import Reader
 
 __all__ = ["path", "path_text"]
@@ -30,7 +29,7 @@ def path_text(report: PathReport, evidence: bool = True) -> Text:
         for j, step in enumerate(steps, 1):
             for k, item in enumerate(step.all_links):
                 lead = f"    {j}. " if k == 0 else "       also: "
-                text.append(f"{lead}{describe_step(item, report.namer)}\n")
+                text.append(f"{lead}{sentence(item, report.namer)}\n")
                 if evidence:
                     text.append(f"       evidence: {summary(item)}\n", style="dim")
     text.rstrip()

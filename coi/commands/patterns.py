@@ -13,9 +13,9 @@ from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_
 from coi.output import Output
 from coi.stores import open_store
 from graph.files import write_csv_atomic
-from queries.patterns import SENSITIVE_TAGS, CaseView, PatternReport
-from queries.patterns import patterns as find_patterns
-from queries.patterns_csv import CSV_HEADER, csv_rows
+from queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
+from queries.analyses.patterns import patterns as find_patterns
+from queries.present.patterns_csv import CSV_HEADER, csv_rows
 
 __all__ = ["patterns", "patterns_tables"]
 

@@ -27,12 +27,12 @@ from coi.render import SEVERITY_STYLE, VERDICT_STYLE
 from coi.stores import neo4j_uri, open_store
 from graph import trail
 from graph.sqlite_store import default_store_path
-from queries.alerts import Alert, UnknownAlert, acknowledge, latest_alerts, open_alerts
+from queries.analyses.alerts import Alert, UnknownAlert, acknowledge, latest_alerts, open_alerts
+from queries.analyses.recheck import RecheckReport
+from queries.analyses.recheck import recheck as run_recheck
+from queries.analyses.recheck_state import RecheckStateError, load_state, locked, record, save_state
 from queries.engine import Engine
 from queries.policy import load_policy
-from queries.recheck import RecheckReport
-from queries.recheck import recheck as run_recheck
-from queries.recheck_state import RecheckStateError, load_state, locked, record, save_state
 
 __all__ = ["default_state_path", "exit_for", "recheck", "recheck_and_record", "recheck_text"]
 

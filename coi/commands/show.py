@@ -46,7 +46,7 @@ def show(
     show_names: ShowNamesOpt = False,
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Most nodes drawn; the least relevant are left out beyond it.")
-    ] = 400,  # queries.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
+    ] = 400,  # queries.present.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
@@ -59,7 +59,7 @@ def show(
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         try:
-            from queries.picture import write_case_picture  # pyvis: imported only when drawing
+            from queries.present.picture import write_case_picture  # pyvis: imported only when drawing
 
             counts = write_case_picture(
                 engine, case, out_file, investigator, day, role, show_names=show_names, max_nodes=max_nodes

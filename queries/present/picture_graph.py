@@ -2,7 +2,7 @@
 
 Builds a networkx graph from a dispute and its checks' evidence: people, units and cases,
 edges coloured by the severity of the finding they come from, hover text with roles,
-units and dates. :mod:`queries.picture` wraps it in a page; :mod:`graph.picture` draws it.
+units and dates. :mod:`queries.present.picture` wraps it in a page; :mod:`queries.present.pyvis_page` draws it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from queries.dispute import PARTY_ROLES, Dispute
 from queries.engine import CheckResult
 from queries.names import Namer
 from queries.reader import Reader
-from queries.rules import SEVERITIES, severity_rank
 from queries.timeline import active
+from queries.verdicts import SEVERITIES, severity_rank
 
 __all__ = ["MAX_NODES", "Builder", "add_structure", "choose_kept", "to_graph"]
 

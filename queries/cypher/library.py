@@ -43,7 +43,7 @@ __all__ = [
     "problems",
 ]
 
-CYPHER_DIR = Path(__file__).parent / "cypher"
+CYPHER_DIR = Path(__file__).parent
 MAX_DEPTH = 10
 REQUIRED = ("id", "title", "description", "parameters")
 FIELDS = (*REQUIRED, "category")

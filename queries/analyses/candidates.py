@@ -17,7 +17,7 @@ from queries.allocatable import Bar, case_bars, person_bars
 from queries.dispute import PARTY_ROLES, NotFound, dispute_of
 from queries.engine import CheckResult, Engine
 from queries.reader import Reader
-from queries.rules import VERDICT_ORDER, severity_rank
+from queries.verdicts import VERDICT_ORDER, severity_rank
 
 __all__ = ["CandidateReport", "candidates", "find_candidates", "rank_key"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from queries import evidence
 from queries.dispute import NotFound
-from queries.explain import describe_step
+from queries.evidence import sentence
 from queries.names import Namer
 from queries.neighbours import links_between, neighbours
 from queries.reader import Reader
@@ -64,7 +64,7 @@ class PathReport:
         return len(self.paths[0]) if self.paths else None
 
     def sentence(self, step: Step) -> str:
-        return describe_step(step.evidence, self.namer)
+        return sentence(step.evidence, self.namer)
 
     def message(self) -> str:
         a, b = self.namer(self.source), self.namer(self.target)
@@ -103,7 +103,7 @@ class PathReport:
                             "links": [
                                 {
                                     "type": item.get("type"),
-                                    "sentence": describe_step(item, self.namer),
+                                    "sentence": sentence(item, self.namer),
                                     "evidence": item,
                                 }
                                 for item in s.all_links

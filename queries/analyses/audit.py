@@ -23,7 +23,8 @@ from queries.allocatable import REASONS
 from queries.engine import CheckResult, Engine
 from queries.evidence import summary
 from queries.policy import Policy
-from queries.rules import RULES, VERDICT_ORDER
+from queries.rules import RULES
+from queries.verdicts import VERDICT_ORDER
 
 __all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows"]
 

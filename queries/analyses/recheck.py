@@ -11,8 +11,8 @@ transaction on Neo4j).
 Each allocation is compared with the last recorded recheck of the same assignment (its
 *baseline*; the allocation-date check when none is recorded): a *change* is another
 verdict, or a finding above info severity (``RULE(other)``) the baseline did not have.
-Alerts (:mod:`queries.alerts`) are raised and updated from the report; the state that
-keeps baseline and alerts is :mod:`queries.recheck_state`.
+Alerts (:mod:`queries.analyses.alerts`) are raised and updated from the report; the state that
+keeps baseline and alerts is :mod:`queries.analyses.recheck_state`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Any
 
 from graph.model import Assignment
 from graph.store import chunks
-from queries.alerts import Alert, AlertChanges, apply_alerts, open_alerts
+from queries.analyses.alerts import Alert, AlertChanges, apply_alerts, open_alerts
+from queries.analyses.recheck_state import RecheckState
 from queries.dispute import OVERSIGHT_ROLES
 from queries.engine import CheckResult, Engine
-from queries.recheck_state import RecheckState
 from queries.timeline import active
 
 __all__ = ["Recheck", "RecheckReport", "current_allocations", "recheck"]

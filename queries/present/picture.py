@@ -20,13 +20,12 @@ from typing import Any
 
 import networkx as nx
 
-from graph.picture import Fact, LegendItem, Page, write_html
 from queries import evidence
-from queries.candidates import candidates
+from queries.analyses.candidates import candidates
 from queries.dispute import Dispute, dispute_of
 from queries.engine import CheckResult, Engine
 from queries.names import Namer
-from queries.picture_graph import (
+from queries.present.picture_graph import (
     CANDIDATE_POOL_LIMIT,
     CHECKED_FILL,
     CONTEXT_COLOUR,
@@ -43,8 +42,10 @@ from queries.picture_graph import (
     choose_kept,
     to_graph,
 )
+from queries.present.pyvis_page import Fact, LegendItem, Page, write_html
 from queries.reader import Reader
-from queries.rules import RULES, SEVERITIES
+from queries.rules import RULES
+from queries.verdicts import SEVERITIES
 
 NOT_ALLOCATABLE_COLOUR = "#8b1a8b"
 
@@ -53,7 +54,7 @@ __all__ = ["CONTEXT_COLOUR", "MAX_NODES", "SEVERITY_COLOURS", "CasePicture", "bu
 
 @dataclass
 class CasePicture:
-    """The graph handed to :mod:`graph.picture`, the page around it, and what was left out."""
+    """The graph handed to :mod:`queries.present.pyvis_page`, the page around it, and what was left out."""
 
     graph: nx.DiGraph
     page: Page

@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from queries.rules import VERDICT_ORDER
+from queries.verdicts import VERDICT_ORDER
 
 if TYPE_CHECKING:
-    from queries.recheck import Recheck, RecheckReport
+    from queries.analyses.recheck import Recheck, RecheckReport
 
 __all__ = [
     "ACKNOWLEDGED",

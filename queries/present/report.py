@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from graph.files import write_text_atomic
-from queries.audit import AuditReport
+from queries.analyses.audit import AuditReport
 from queries.engine import CheckResult
 from queries.evidence import summary
+from queries.present.report_charts import VERDICT_COLOURS, hbar_chart, stacked_bar_chart
 from queries.reader import Reader
-from queries.report_charts import VERDICT_COLOURS, hbar_chart, stacked_bar_chart
-from queries.rules import REG_15_3_B, REG_15_3_C, REG_15_3_D, RULES, VERDICT_ORDER
+from queries.rules import RULES
+from queries.rules.basis import REG_15_3_B, REG_15_3_C, REG_15_3_D
+from queries.verdicts import VERDICT_ORDER
 
 __all__ = ["render_audit_html", "write_audit_html"]
 

@@ -1,0 +1,1 @@
+"""Bulk work over many checks: the audit, candidate pools, patterns, paths, alerts."""

@@ -1,0 +1,1 @@
+"""The analysts' Cypher library: parameterised read-only queries (``*.cypher``) and their checks."""
