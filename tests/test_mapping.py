@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from load_helpers import EXAMPLE, cli
+from load_helpers import EXAMPLE, cli, cli_store
 from real_export import ROLE_WITH_ACCENT, write_real_export
 
 from coi import exitcodes
@@ -72,6 +72,19 @@ def test_validate_reports_a_valid_export_and_what_a_load_would_change(real, tmp_
     again = json.loads(cli("validate", folder, "--mapping", mapping, *store, "--json").stdout)
     assert again["changes"]["postings"] == {"added": 0, "changed": 0, "unchanged": 15, "removed": 0}
     assert not (tmp_path / "refused.sqlite").exists()
+
+
+@pytest.mark.neo4j
+def test_validate_compares_with_neo4j_too(example_dir: Path, tmp_path: Path) -> None:
+    store = cli_store("neo4j", tmp_path)
+    assert cli("load", example_dir, *store, "--no-recheck").exit_code == 0
+    path = example_dir / "officers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Dana O'Neil", "Dana O'Neill"), encoding="utf-8")
+    result = cli("validate", example_dir, *store, "--json")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.stdout)["changes"]
+    assert changes["officers"] == {"added": 0, "changed": 1, "unchanged": 12, "removed": 0}
+    assert changes["postings"]["changed"] == 0
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolon", "tab"])
