@@ -9,17 +9,9 @@ from queries.analyses.audit import AuditReport
 from queries.analyses.candidates import CandidateReport
 from queries.engine import CheckResult
 from queries.evidence import summary
+from queries.present.palette import NOT_ALLOCATABLE_STYLE, SEVERITY_STYLE, VERDICT_STYLE
 
-__all__ = ["VERDICT_STYLE", "audit_tables", "candidates_table", "check_text", "not_allocatable_text"]
-
-VERDICT_STYLE = {
-    "clear": "bold green",
-    "declare": "bold yellow",
-    "conflict": "bold red",
-    "disqualified": "bold white on red",
-}
-NOT_ALLOCATABLE_STYLE = "bold white on magenta"
-SEVERITY_STYLE = {"disqualifying": "red", "high": "red", "medium": "yellow", "info": "cyan"}
+__all__ = ["audit_tables", "candidates_table", "check_text", "not_allocatable_text"]
 
 
 def not_allocatable_text(result: CheckResult) -> Text:

@@ -23,7 +23,6 @@ from coi import exitcodes
 from coi.commands.log import ByOpt, ReasonOpt, record_ack
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
-from coi.render import SEVERITY_STYLE, VERDICT_STYLE
 from coi.stores import neo4j_uri, open_store
 from graph import trail
 from graph.sqlite_store import default_store_path
@@ -33,6 +32,7 @@ from queries.analyses.recheck import recheck as run_recheck
 from queries.analyses.recheck_state import RecheckStateError, load_state, locked, record, save_state
 from queries.engine import Engine
 from queries.policy import load_policy
+from queries.present.palette import SEVERITY_STYLE, VERDICT_STYLE
 
 __all__ = ["default_state_path", "exit_for", "recheck", "recheck_and_record", "recheck_text"]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from graph.model import Assignment, Case, Posting
+from graph.model import SENSITIVE_UNIT_TAGS, Assignment, Case, Posting
 from graph.store import GraphStore, chunks
 from queries import evidence
 from queries.dispute import INVESTIGATING_ROLES, OVERSIGHT_ROLES
@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 SENSITIVE_CASE_TYPES = ("domestic_abuse", "sexual_misconduct")
-SENSITIVE_TAGS = ("professional_standards", "domestic_abuse", "vawg", "safeguarding")
+SENSITIVE_TAGS = SENSITIVE_UNIT_TAGS
 BATCH = 5000
 
 

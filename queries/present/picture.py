@@ -25,6 +25,7 @@ from queries.analyses.candidates import candidates
 from queries.dispute import Dispute, dispute_of
 from queries.engine import CheckResult, Engine
 from queries.names import Namer
+from queries.present.palette import NOT_ALLOCATABLE_COLOUR, SEVERITY_COLOURS, VERDICT_COLOURS
 from queries.present.picture_graph import (
     CANDIDATE_POOL_LIMIT,
     CHECKED_FILL,
@@ -32,11 +33,9 @@ from queries.present.picture_graph import (
     FILLS,
     MAX_NODES,
     PARTY_FILL,
-    SEVERITY_COLOURS,
     SEVERITY_WIDTHS,
     SHAPES,
     TOP_CANDIDATES,
-    VERDICT_COLOURS,
     Builder,
     add_structure,
     choose_kept,
@@ -46,8 +45,6 @@ from queries.present.pyvis_page import Fact, LegendItem, Page, write_html
 from queries.reader import Reader
 from queries.rules import RULES
 from queries.verdicts import SEVERITIES
-
-NOT_ALLOCATABLE_COLOUR = "#8b1a8b"
 
 __all__ = ["CONTEXT_COLOUR", "MAX_NODES", "SEVERITY_COLOURS", "CasePicture", "build_case_picture", "write_case_picture"]
 
