@@ -18,7 +18,6 @@ from queries.rules import (
     management,
     party,
     senior_officer,
-    shared_surname,
     shared_unit,
 )
 from queries.rules.base import Explaining, Rule
@@ -33,7 +32,6 @@ FAMILIES = (
     senior_officer,
     association,
     shared_unit,
-    shared_surname,
     case_history,
     counter_allegation,
     indirect,
