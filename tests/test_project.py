@@ -4,7 +4,8 @@ The CLI (coi) uses queries and loaders, which use graph; graph imports none of t
 queries and loaders do not import each other's callers. Inside queries: the check (its
 top-level modules) and the rule families know nothing of the bulk analyses, the Cypher
 library or presentation; analyses know nothing of presentation; rules never reach back to
-the engine that runs them.
+the engine that runs them. No CLI command imports another: what commands share lives in
+coi/ beside them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ ROOMS = {
     "queries/rules/*.py": ("queries.engine", "queries.analyses", "queries.present", "queries.cypher"),
     "queries/analyses/*.py": ("queries.present",),
     "queries/cypher/*.py": ("queries.analyses", "queries.present", "queries.rules"),
+    # commands are leaves: what two of them share lives in coi/ (options, stores, renderers, hooks)
+    "coi/commands/*.py": ("coi.commands", "coi.app"),
 }
 
 

@@ -206,7 +206,7 @@ def test_cli_human_without_open_alerts(tmp_path: Path) -> None:
 def test_a_terminal_gets_a_table(example_store: GraphStore) -> None:
     from rich.table import Table
 
-    from coi.commands.recheck import recheck_text
+    from coi.render import recheck_text
 
     report = recheck(Engine(example_store), DAY)
     assert any(isinstance(x, Table) for x in recheck_text(report, tty=True))

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from coi.commands.load import print_summary
+from coi.load_report import print_summary
 from coi.options import StoreOpt
 from coi.output import Output
 from coi.render import check_text

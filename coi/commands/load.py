@@ -15,10 +15,11 @@ from typing import Annotated, Any
 import typer
 
 from coi import exitcodes
-from coi.commands.recheck import recheck_and_record, recheck_text
 from coi.load_report import print_summary, refuse, show_lines, write_problems
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
 from coi.output import Output
+from coi.recheck_flow import recheck_and_record
+from coi.render import recheck_text
 from coi.stores import open_store
 from graph.store import LoadSummary
 
