@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from coi.queries.engine import ALLOCATABLE_ROLES
 from coi.visible import control_character
-from queries.engine import ALLOCATABLE_ROLES
 
 __all__ = [
     "ByOpt",

@@ -10,12 +10,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from coi import exitcodes
+from coi.graph.sqlite_store import default_store_path
 from coi.output import Output
+from coi.queries.analyses.recheck import RecheckReport
+from coi.queries.analyses.recheck import recheck as run_recheck
+from coi.queries.analyses.recheck_state import RecheckStateError, load_state, record
 from coi.stores import neo4j_uri, opened_engine
-from graph.sqlite_store import default_store_path
-from queries.analyses.recheck import RecheckReport
-from queries.analyses.recheck import recheck as run_recheck
-from queries.analyses.recheck_state import RecheckStateError, load_state, record
 
 __all__ = ["default_state_path", "exit_for", "recheck_and_record"]
 

@@ -7,13 +7,13 @@ import shlex
 from rich.table import Table
 from rich.text import Text
 
-from queries.analyses.alerts import Alert, latest_alerts
-from queries.analyses.audit import AuditReport
-from queries.analyses.candidates import CandidateReport
-from queries.analyses.recheck import RecheckReport
-from queries.engine import CheckResult
-from queries.evidence import summary
-from queries.present.palette import NOT_ALLOCATABLE_STYLE, SEVERITY_STYLE, VERDICT_STYLE
+from coi.queries.analyses.alerts import Alert, latest_alerts
+from coi.queries.analyses.audit import AuditReport
+from coi.queries.analyses.candidates import CandidateReport
+from coi.queries.analyses.recheck import RecheckReport
+from coi.queries.engine import CheckResult
+from coi.queries.evidence import summary
+from coi.queries.present.palette import NOT_ALLOCATABLE_STYLE, SEVERITY_STYLE, VERDICT_STYLE
 
 __all__ = ["audit_tables", "candidates_table", "check_text", "not_allocatable_text", "recheck_text"]
 

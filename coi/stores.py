@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from graph.sqlite_store import SqliteStore, default_store_path
-from graph.store import GraphStore
-from queries.engine import Engine
-from queries.policy import load_policy
+from coi.graph.sqlite_store import SqliteStore, default_store_path
+from coi.graph.store import GraphStore
+from coi.queries.engine import Engine
+from coi.queries.policy import load_policy
 
 __all__ = ["neo4j_uri", "open_store", "opened_engine", "opened_store"]
 
@@ -30,7 +30,7 @@ def open_store(store: Path | None, neo4j: str | None) -> GraphStore:
     """The Neo4j store when one is configured (see :func:`neo4j_uri`), else the embedded file."""
     neo4j = neo4j_uri(store, neo4j)
     if neo4j:
-        from graph.neo4j_store import Neo4jStore
+        from coi.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(uri=neo4j)
     return SqliteStore(store or default_store_path())

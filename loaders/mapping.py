@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.config_file import ConfigFileError, read_config
-from graph.model import TABLES
-from loaders.problems import InputError, Problem
+from coi.graph.config_file import ConfigFileError, read_config
+from coi.graph.model import TABLES
+from coi.loaders.problems import InputError, Problem
 
 __all__ = ["ColumnMapping", "DateRule", "SourceSpec", "ValueMap", "load_mapping", "split_place"]
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.config_file import ConfigFileError, read_config
-from graph.model import CASE_TYPES
-from queries.rules import RULES
-from queries.verdicts import SEVERITIES
+from coi.graph.config_file import ConfigFileError, read_config
+from coi.graph.model import CASE_TYPES
+from coi.queries.rules import RULES
+from coi.queries.verdicts import SEVERITIES
 
 __all__ = ["DEFAULT_POLICY", "Policy", "PolicyError", "load_policy"]
 

@@ -9,13 +9,13 @@ import typer
 from rich.text import Text
 
 from coi import exitcodes
+from coi.graph.model import RANKS
 from coi.options import ByOpt, JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, RoleOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.candidates import find_candidates
 from coi.render import candidates_table
 from coi.stores import opened_engine
 from coi.trail_hooks import CountingEngine, record_candidates
-from graph.model import RANKS
-from queries.analyses.candidates import find_candidates
 
 __all__ = ["candidates"]
 

@@ -22,10 +22,10 @@ from coi.options import (
     parse_day,
 )
 from coi.output import Output
+from coi.queries.engine import ALLOCATABLE_ROLES
 from coi.render import check_text
 from coi.stores import opened_engine
 from coi.trail_hooks import record_check
-from queries.engine import ALLOCATABLE_ROLES
 
 __all__ = ["check"]
 

@@ -9,9 +9,9 @@ from rich.table import Table
 from rich.text import Text
 
 from coi import exitcodes
+from coi.graph import trail
 from coi.options import JsonOpt, StoreOpt, TrailOpt
 from coi.output import Output
-from graph import trail
 
 __all__ = ["log_app"]
 

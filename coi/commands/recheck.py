@@ -15,15 +15,15 @@ import typer
 from rich.text import Text
 
 from coi import exitcodes
+from coi.graph import trail
 from coi.options import ByOpt, JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ReasonOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.alerts import UnknownAlert, acknowledge, open_alerts
+from coi.queries.analyses.recheck_state import RecheckStateError, load_state, locked, save_state
 from coi.recheck_flow import default_state_path, exit_for, recheck_and_record
 from coi.render import recheck_text
 from coi.stores import neo4j_uri
 from coi.trail_hooks import record_ack
-from graph import trail
-from queries.analyses.alerts import UnknownAlert, acknowledge, open_alerts
-from queries.analyses.recheck_state import RecheckStateError, load_state, locked, save_state
 
 __all__ = ["recheck"]
 

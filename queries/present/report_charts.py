@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from queries.present.palette import VERDICT_COLOURS
+from coi.queries.present.palette import VERDICT_COLOURS
 
 __all__ = ["hbar_chart", "stacked_bar_chart"]
 
