@@ -8,7 +8,24 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["JsonOpt", "Neo4jOpt", "OnOpt", "PolicyOpt", "ShowNamesOpt", "StoreOpt", "parse_day"]
+from coi.queries.engine import ALLOCATABLE_ROLES
+from coi.visible import control_character
+
+__all__ = [
+    "ByOpt",
+    "ConfirmDisqualifiedOpt",
+    "JsonOpt",
+    "Neo4jOpt",
+    "OnOpt",
+    "OverrideOpt",
+    "PolicyOpt",
+    "ReasonOpt",
+    "RoleOpt",
+    "ShowNamesOpt",
+    "StoreOpt",
+    "TrailOpt",
+    "parse_day",
+]
 
 
 def parse_day(value: str | None) -> date | None:
@@ -51,4 +68,55 @@ PolicyOpt = Annotated[
 ]
 ShowNamesOpt = Annotated[
     bool, typer.Option("--show-names", help="Show complainants' and civilians' names instead of pseudonyms.")
+]
+RoleOpt = Annotated[str, typer.Option("--role", help=f"Role being allocated: {', '.join(ALLOCATABLE_ROLES)}.")]
+
+
+def _written(value: str | None) -> str | None:
+    """Refuse a blank --by or --override (the trail needs a name and a reason), and one holding a
+    control character or line break (it would steer a terminal or fake lines when shown)."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be blank")
+    if value is not None and (char := control_character(value)):
+        raise typer.BadParameter(f"must be one line of plain text (it holds {char})")
+    return value.strip() if value is not None else None
+
+
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        callback=_written,
+        help="Who is deciding, for the audit trail (default: the OS user).",
+        show_default=False,
+    ),
+]
+OverrideOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--override",
+        callback=_written,
+        help="The allocation goes ahead despite the verdict, for this written reason (recorded in the audit trail).",
+        show_default=False,
+    ),
+]
+ConfirmDisqualifiedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-disqualified",
+        help="With --override: confirm that the allocation goes ahead although the verdict is DISQUALIFIED "
+        "(a reg. 15(3) bar); recorded in the audit trail. Without it such an override is refused.",
+    ),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", callback=_written, help="Why the alerts are acknowledged (audit trail).", show_default=False
+    ),
+]
+TrailOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--trail", help="Audit trail file (default: $COI_TRAIL, else <store>.trail.jsonl).", show_default=False
+    ),
 ]

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
+
 from rich.table import Table
 from rich.text import Text
 
-from queries.analyses.audit import AuditReport
-from queries.analyses.candidates import CandidateReport
-from queries.engine import CheckResult
-from queries.evidence import summary
+from coi.queries.analyses.alerts import Alert, latest_alerts
+from coi.queries.analyses.audit import AuditReport
+from coi.queries.analyses.candidates import CandidateReport
+from coi.queries.analyses.recheck import RecheckReport
+from coi.queries.engine import CheckResult
+from coi.queries.evidence import summary
+from coi.queries.present.palette import NOT_ALLOCATABLE_STYLE, SEVERITY_STYLE, VERDICT_STYLE
 
-__all__ = ["VERDICT_STYLE", "audit_tables", "candidates_table", "check_text", "not_allocatable_text"]
-
-VERDICT_STYLE = {
-    "clear": "bold green",
-    "declare": "bold yellow",
-    "conflict": "bold red",
-    "disqualified": "bold white on red",
-}
-NOT_ALLOCATABLE_STYLE = "bold white on magenta"
-SEVERITY_STYLE = {"disqualifying": "red", "high": "red", "medium": "yellow", "info": "cyan"}
+__all__ = ["audit_tables", "candidates_table", "check_text", "not_allocatable_text", "recheck_text"]
 
 
 def not_allocatable_text(result: CheckResult) -> Text:
@@ -128,3 +124,108 @@ def audit_tables(report: AuditReport, unit_names: dict[str, str] | None = None) 
         name = names.get(unit, "no posting on the day" if unit == "(no posting)" else "")
         units.add_row(unit, name, str(sum(counts.values())), str(counts["conflict"] + counts["disqualified"]))
     return [verdicts, reasons, rules, years, units]
+
+
+# --- recheck: open alerts, then every current allocation -----------------------------------
+
+
+def _verdicts(text: Text, before: str | None, after: str) -> None:
+    if before:
+        text.append(before, style=VERDICT_STYLE[before])
+        text.append(" -> ")
+    text.append(after, style=VERDICT_STYLE[after])
+
+
+def _alert_text(report: RecheckReport, alert: Alert) -> Text:
+    r = report.item(alert.assignment_id)
+    text = Text()
+    text.append(" ALERT ", style="bold white on red")
+    text.append(f" {alert.alert_id}" + (" (new)" if alert.alert_id in report.alert_changes.raised else "") + "\n")
+    who = r.now.investigator_name if r else alert.person_id
+    text.append(f"   case {alert.case_id}: {who} as {alert.role.replace('_', ' ')}, allocated {alert.allocated_on}: ")
+    if r is None:
+        text.append("no longer current; last seen ")
+        _verdicts(text, None, alert.verdict)
+        text.append("\n")
+    else:
+        _verdicts(text, r.baseline_verdict if r.baseline_verdict != r.now.verdict else None, r.now.verdict)
+        text.append(f" (at allocation {alert.at_allocation or 'not checked'})\n")
+        for f in r.now.findings:
+            mark = "new " if f"{f.rule}({f.other_id})" in r.added else ""
+            text.append(f"   {mark}[{f.severity}] {f.rule}", style=SEVERITY_STYLE[f.severity])
+            text.append(f" ({f.other_id}): {f.explanation}\n")
+        for key in r.removed:
+            text.append(f"   no longer found: {key}\n", style="dim")
+    text.append(f"   raised {alert.raised_on}: {alert.why}", style="dim")
+    text.append(f"; updated {alert.updated_on}\n" if alert.updated_on else "\n", style="dim")
+    text.append(f"   acknowledge: coi recheck --ack {shlex.quote(alert.alert_id)} --reason '...'\n", style="dim")
+    return text
+
+
+def _alert_cell(alert: Alert | None) -> str:
+    if alert is None:
+        return "-"
+    return f"{alert.alert_id} ({alert.status})"
+
+
+def _allocations(report: RecheckReport, tty: bool) -> list[Text | Table]:
+    latest = latest_alerts(report.alerts)
+    rows = []
+    for r in report.items:
+        a = r.assignment
+        rows.append(
+            (
+                a,
+                r.now.investigator_name,
+                r.at_allocation.verdict if r.at_allocation else "-",
+                r.previous["verdict"] if r.previous else "-",
+                r.now.verdict,
+                _alert_cell(latest.get(a.assignment_id)),
+            )
+        )
+    if tty:
+        table = Table(title="Current allocations", title_justify="left")
+        for column in ("case", "person", "role", "allocated", "at allocation", "last recheck", "now", "alert"):
+            table.add_column(column)
+        for a, name, then, last, now, alert in rows:
+            table.add_row(
+                a.case_id,
+                name,
+                a.role.replace("_", " "),
+                str(a.start_date),
+                then,
+                last,
+                Text(now, style=VERDICT_STYLE[now]),
+                alert,
+            )
+        return [table]
+    lines = Text("Current allocations:\n")
+    for a, name, then, last, now, alert in rows:
+        lines.append(
+            f"{a.assignment_id}: {name} as {a.role.replace('_', ' ')} of case {a.case_id}, allocated {a.start_date}; "
+            f"at allocation {then}, last recheck {last}, now "
+        )
+        lines.append(now, style=VERDICT_STYLE[now])
+        lines.append(f"; alert {alert}\n")
+    return [lines]
+
+
+def recheck_text(report: RecheckReport, tty: bool = False) -> list[Text | Table]:
+    """Open alerts first (each with its findings explained), then every allocation: a table on a
+    terminal, else one whole line each (never cut to the terminal's width)."""
+    against = f"the last recheck ({report.previous_on})" if report.previous_on else "the allocation dates"
+    head = Text(
+        f"Recheck of {len(report.items)} current allocation(s) of open cases on {report.on} "
+        f'under policy "{report.policy}", against {against}.\n'
+    )
+    alerts, c = report.open_alerts, report.alert_changes
+    if alerts:
+        head.append(f"{len(alerts)} open alert(s): {len(c.raised)} new, {len(c.updated)} updated.\n", style="bold red")
+    else:
+        head.append("No open alerts.\n", style="bold green")
+    out: list[Text | Table] = [head, *(_alert_text(report, a) for a in alerts)]
+    if report.items:
+        out.extend(_allocations(report, tty))
+    if report.gone:
+        out.append(Text(f"{len(report.gone)} allocation(s) recorded last time are no longer current.", style="dim"))
+    return out

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from graph.sqlite_store import SqliteStore, default_store_path
-from graph.store import GraphStore
+from coi.graph.sqlite_store import SqliteStore, default_store_path
+from coi.graph.store import GraphStore
+from coi.queries.engine import Engine
+from coi.queries.policy import load_policy
 
-__all__ = ["neo4j_uri", "open_store"]
+__all__ = ["neo4j_uri", "open_store", "opened_engine", "opened_store"]
+
+E = TypeVar("E", bound=Engine)
 
 
 def neo4j_uri(store: Path | None, neo4j: str | None) -> str | None:
@@ -23,7 +30,30 @@ def open_store(store: Path | None, neo4j: str | None) -> GraphStore:
     """The Neo4j store when one is configured (see :func:`neo4j_uri`), else the embedded file."""
     neo4j = neo4j_uri(store, neo4j)
     if neo4j:
-        from graph.neo4j_store import Neo4jStore
+        from coi.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(uri=neo4j)
     return SqliteStore(store or default_store_path())
+
+
+@contextmanager
+def opened_store(store: Path | None, neo4j: str | None) -> Iterator[GraphStore]:
+    """The configured store, closed when the block ends."""
+    graph = open_store(store, neo4j)
+    try:
+        yield graph
+    finally:
+        graph.close()
+
+
+@contextmanager
+def opened_engine(
+    store: Path | None, neo4j: str | None, policy: Path | None = None, kind: type[E] = Engine
+) -> Iterator[E]:
+    """An engine (of ``kind``) over the configured store under the policy file (or the default);
+    the store is closed when the block ends, however it ends."""
+    engine = kind(open_store(store, neo4j), load_policy(policy))
+    try:
+        yield engine
+    finally:
+        engine.store.close()

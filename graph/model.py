@@ -20,6 +20,7 @@ __all__ = [
     "RECORD_TYPES",
     "ROLES",
     "SENIOR_RANKS",
+    "SENSITIVE_UNIT_TAGS",
     "TABLES",
     "TABLE_ORDER",
     "UNIT_KINDS",
@@ -52,6 +53,9 @@ CASE_TYPES = ("complaint", "conduct", "criminal", "domestic_abuse", "sexual_misc
 ROLES = ("subject", "investigator", "supervisor", "appropriate_authority", "complainant", "witness")
 UNIT_KINDS = ("force", "command", "department", "station", "team", "other")
 ASSOCIATION_KINDS = ("partner", "former_partner", "family", "friend", "business", "other")
+#: unit tags of teams dealing with violence against women, safeguarding or standards: an accused
+#: officer posted to one of them is a pattern analysts look for (``coi patterns``)
+SENSITIVE_UNIT_TAGS = ("professional_standards", "domestic_abuse", "vawg", "safeguarding")
 #: the associations that make an interested party (conflict-rules.md: CLOSE_ASSOCIATION)
 CLOSE_KINDS = ("partner", "former_partner", "family")
 ASSOCIATION_SOURCES = ("declared", "reported", "inferred")

@@ -5,7 +5,7 @@ built from the model's DDL whatever state the old file is in: a missing, damaged
 truncated, foreign or unreadable old store is only a store that cannot be compared with
 (the load says so and every row counts as added). ``before_commit`` sees the change
 report before the swap and may refuse it. Operating-system and SQLite I/O errors become a
-:class:`~graph.store.StoreError` naming the path; the old file is then untouched.
+:class:`~coi.graph.store.StoreError` naming the path; the old file is then untouched.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.lock import exclusive_lock
-from graph.model import TABLE_ORDER, TABLES
-from graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
+from coi.graph.lock import exclusive_lock
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
 
 __all__ = ["SCHEMA_VERSION", "build_and_swap", "layout_problem", "lock_path"]
 

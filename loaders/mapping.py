@@ -26,15 +26,13 @@ from __future__ import annotations
 
 import codecs
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from graph.model import TABLES
-from loaders.problems import InputError, Problem
+from coi.graph.config_file import ConfigFileError, read_config
+from coi.graph.model import TABLES
+from coi.loaders.problems import InputError, Problem
 
 __all__ = ["ColumnMapping", "DateRule", "SourceSpec", "ValueMap", "load_mapping", "split_place"]
 
@@ -126,11 +124,9 @@ def split_place(text: str) -> tuple[str, str | None]:
 
 def _read(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        return yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError([Problem(path.name, f"cannot read mapping: {reason}")]) from exc
+        return read_config(path)
+    except ConfigFileError as exc:
+        raise InputError([Problem(path.name, f"cannot read mapping: {exc}")]) from exc
 
 
 class _Checker:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.model import Posting
-from queries.reader import Reader
-from queries.timeline import Span, clip, overlap
+from coi.graph.model import Posting
+from coi.queries.reader import Reader
+from coi.queries.timeline import Span, clip, overlap
 
 __all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
 

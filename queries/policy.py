@@ -14,16 +14,14 @@ The default policy (no file) gives exactly the specification's severities.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from graph.model import CASE_TYPES
-from queries.rules import RULES
-from queries.verdicts import SEVERITIES
+from coi.graph.config_file import ConfigFileError, read_config
+from coi.graph.model import CASE_TYPES
+from coi.queries.rules import RULES
+from coi.queries.verdicts import SEVERITIES
 
 __all__ = ["DEFAULT_POLICY", "Policy", "PolicyError", "load_policy"]
 
@@ -85,10 +83,9 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return DEFAULT_POLICY
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path.name}: cannot read policy ({str(exc).splitlines()[0]})") from exc
+        data = read_config(path)
+    except ConfigFileError as exc:
+        raise PolicyError(f"{path.name}: cannot read policy ({exc})") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"{path.name}: a policy is a table with name, lookback_years, severity, case_types")
     problems: list[str] = []

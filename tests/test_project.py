@@ -4,7 +4,8 @@ The CLI (coi) uses queries and loaders, which use graph; graph imports none of t
 queries and loaders do not import each other's callers. Inside queries: the check (its
 top-level modules) and the rule families know nothing of the bulk analyses, the Cypher
 library or presentation; analyses know nothing of presentation; rules never reach back to
-the engine that runs them.
+the engine that runs them. No CLI command imports another: what commands share lives in
+coi/ beside them.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ FORBIDDEN = {
 
 #: (files, module prefixes they must not import)
 ROOMS = {
-    "queries/*.py": ("queries.analyses", "queries.present", "queries.cypher"),
-    "queries/rules/*.py": ("queries.engine", "queries.analyses", "queries.present", "queries.cypher"),
-    "queries/analyses/*.py": ("queries.present",),
-    "queries/cypher/*.py": ("queries.analyses", "queries.present", "queries.rules"),
+    "queries/*.py": ("coi.queries.analyses", "coi.queries.present", "coi.queries.cypher"),
+    "queries/rules/*.py": ("coi.queries.engine", "coi.queries.analyses", "coi.queries.present", "coi.queries.cypher"),
+    "queries/analyses/*.py": ("coi.queries.present",),
+    "queries/cypher/*.py": ("coi.queries.analyses", "coi.queries.present", "coi.queries.rules"),
+    # commands are leaves: what two of them share lives in coi/ (options, stores, renderers, hooks)
+    "coi/commands/*.py": ("coi.commands", "coi.app"),
 }
 
 
@@ -46,8 +49,19 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+LAYERS = ("graph", "queries", "loaders")
+
+
+def _layer(module: str) -> str:
+    """``coi.graph.x`` -> graph, ``coi.queries.x`` -> queries, other ``coi.*`` -> coi (the CLI)."""
+    parts = module.split(".")
+    if parts[0] == "coi" and len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    return parts[0]
+
+
 def imported_packages(path: Path) -> set[str]:
-    return {name.split(".")[0] for name in imported_modules(path)}
+    return {_layer(name) for name in imported_modules(path)}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -68,6 +82,29 @@ def test_rooms_inside_queries_import_one_way(room: str) -> None:
         for path in ROOT.glob(room)
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_nothing_imports_a_layer_as_a_top_level_package() -> None:
+    """Everything goes through the one import root: ``coi.graph``, never ``graph``."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in LAYERS)
+        for folder in ("coi", *LAYERS, "tests", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_pyproject_installs_every_package_under_coi() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = {"coi": "coi", **{f"coi.{layer}": layer for layer in LAYERS}}
+    assert config["package-dir"] == folders
+    found = set()
+    for name, folder in folders.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            found.add(".".join([name, *init.parent.relative_to(ROOT / folder).parts]))
+    assert sorted(config["packages"]) == sorted(found)
 
 
 def _ruff() -> list[str]:

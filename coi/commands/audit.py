@@ -7,15 +7,13 @@ from typing import Annotated
 
 import typer
 
+from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.audit import CSV_HEADER, csv_rows
+from coi.queries.analyses.audit import audit as run_audit
 from coi.render import audit_tables, check_text, not_allocatable_text
-from coi.stores import open_store
-from graph.files import write_csv_atomic
-from queries.analyses.audit import CSV_HEADER, csv_rows
-from queries.analyses.audit import audit as run_audit
-from queries.engine import Engine
-from queries.policy import load_policy
+from coi.stores import opened_engine
 
 __all__ = ["audit"]
 
@@ -42,8 +40,7 @@ def audit(
     first, last = parse_day(since), parse_day(until)
     if first and last and first > last:
         raise typer.BadParameter(f"{since} is after --until {until}: nothing could be audited", param_hint="--since")
-    with out.guard():
-        engine = Engine(open_store(store, neo4j), load_policy(policy))
+    with out.guard(), opened_engine(store, neo4j, policy) as engine:
         with out.progress() as bar:
             report = run_audit(
                 engine,
@@ -57,11 +54,10 @@ def audit(
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report, unit_names), bom=True)
             out.note(f"wrote {csv}")
         if html:
-            from queries.present.report import write_audit_html
+            from coi.queries.present.report import write_audit_html
 
             write_audit_html(report, html, engine.reader)
             out.note(f"wrote {html}")
-        engine.store.close()
     if json_:
         out.json(report.to_dict())
         return

@@ -9,15 +9,13 @@ import typer
 from rich.text import Text
 
 from coi import exitcodes
-from coi.commands.check import RoleOpt
-from coi.commands.log import ByOpt, CountingEngine, record_candidates
-from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
+from coi.graph.model import RANKS
+from coi.options import ByOpt, JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, RoleOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.candidates import find_candidates
 from coi.render import candidates_table
-from coi.stores import open_store
-from graph.model import RANKS
-from queries.analyses.candidates import find_candidates
-from queries.policy import load_policy
+from coi.stores import opened_engine
+from coi.trail_hooks import CountingEngine, record_candidates
 
 __all__ = ["candidates"]
 
@@ -47,12 +45,10 @@ def candidates(
     if rank and rank not in RANKS:
         raise typer.BadParameter(f"must be one of {', '.join(RANKS)}", param_hint="--rank")
     day = parse_day(on) or date.today()
-    with out.guard():
-        engine = CountingEngine(open_store(store, neo4j), load_policy(policy))
+    with out.guard(), opened_engine(store, neo4j, policy, CountingEngine) as engine:
         report = find_candidates(engine, case, day, role, unit, rank, top, show_names)
         inputs = {"case": case, "on": day, "role": role, "unit": unit, "rank": rank, "top": top}
         record_candidates(out, engine, report.ranked, where=store, by=by, inputs=inputs)
-        engine.store.close()
     if json_:
         out.json(report.to_dict())
     else:

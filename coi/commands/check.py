@@ -8,17 +8,26 @@ from typing import Annotated
 import typer
 
 from coi import exitcodes
-from coi.commands.log import ByOpt, ConfirmDisqualifiedOpt, OverrideOpt, record_check
-from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
+from coi.options import (
+    ByOpt,
+    ConfirmDisqualifiedOpt,
+    JsonOpt,
+    Neo4jOpt,
+    OnOpt,
+    OverrideOpt,
+    PolicyOpt,
+    RoleOpt,
+    ShowNamesOpt,
+    StoreOpt,
+    parse_day,
+)
 from coi.output import Output
+from coi.queries.engine import ALLOCATABLE_ROLES
 from coi.render import check_text
-from coi.stores import open_store
-from queries.engine import ALLOCATABLE_ROLES, Engine
-from queries.policy import load_policy
+from coi.stores import opened_engine
+from coi.trail_hooks import record_check
 
-__all__ = ["RoleOpt", "check"]
-
-RoleOpt = Annotated[str, typer.Option("--role", help=f"Role being allocated: {', '.join(ALLOCATABLE_ROLES)}.")]
+__all__ = ["check"]
 
 
 def check(
@@ -46,13 +55,11 @@ def check(
     if confirm_disqualified and override is None:
         raise typer.BadParameter("only goes with --override REASON", param_hint="--confirm-disqualified")
     day = parse_day(on) or date.today()
-    with out.guard():
-        engine = Engine(open_store(store, neo4j), load_policy(policy))
+    with out.guard(), opened_engine(store, neo4j, policy) as engine:
         result = engine.check(case, investigator, day, role, show_names)
         decision, refused = record_check(
             out, engine.store, result, where=store, by=by, override=override, confirm_disqualified=confirm_disqualified
         )
-        engine.store.close()
     if json_:
         out.json({**result.to_dict(), "data_version": decision["data_version"], "decision": decision})
     else:

@@ -10,10 +10,10 @@ from rich.text import Text
 
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
-from coi.stores import open_store
-from queries.analyses.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
-from queries.evidence import sentence, summary
-from queries.reader import Reader
+from coi.queries.analyses.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
+from coi.queries.evidence import sentence, summary
+from coi.queries.reader import Reader
+from coi.stores import opened_store
 
 __all__ = ["path", "path_text"]
 
@@ -57,10 +57,8 @@ def path(
     if person_a == person_b:
         raise typer.BadParameter("A and B must be two different people", param_hint="B")
     day = parse_day(on) or date.today()
-    with out.guard():
-        graph = open_store(store, neo4j)
+    with out.guard(), opened_store(store, neo4j) as graph:
         report = shortest_paths(Reader(graph), person_a, person_b, day, max_hops, lookback, show_names)
-        graph.close()
     if json_:
         out.json(report.to_dict())
     else:

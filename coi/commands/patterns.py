@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
-from coi.stores import open_store
-from graph.files import write_csv_atomic
-from queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
-from queries.analyses.patterns import patterns as find_patterns
-from queries.present.patterns_csv import CSV_HEADER, csv_rows
+from coi.queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
+from coi.queries.analyses.patterns import patterns as find_patterns
+from coi.queries.present.patterns_csv import CSV_HEADER, csv_rows
+from coi.stores import opened_store
 
 __all__ = ["patterns", "patterns_tables"]
 
@@ -112,8 +112,7 @@ def patterns(
     """Patterns across cases: repeat subjects, subjects in sensitive units, repeat investigators."""
     out = Output(json_)
     day = parse_day(on) or date.today()
-    with out.guard():
-        graph = open_store(store, neo4j)
+    with out.guard(), opened_store(store, neo4j) as graph:
         report = find_patterns(graph, day, show_names)
         if csv:
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report), bom=True)
@@ -121,7 +120,6 @@ def patterns(
         shown_report = report.limited(limit)
         document = shown_report.to_dict() if json_ else None
         shown = [] if json_ else patterns_tables(shown_report)
-        graph.close()
     if json_:
         out.json(document)
         return

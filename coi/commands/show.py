@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from coi.commands.check import RoleOpt
-from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
+from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, RoleOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
-from coi.stores import open_store
-from queries.engine import ALLOCATABLE_ROLES, Engine
-from queries.policy import load_policy
+from coi.queries.engine import ALLOCATABLE_ROLES
+from coi.stores import opened_engine
 
 __all__ = ["show"]
 
@@ -46,7 +44,7 @@ def show(
     show_names: ShowNamesOpt = False,
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Most nodes drawn; the least relevant are left out beyond it.")
-    ] = 400,  # queries.present.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
+    ] = 400,  # coi.queries.present.picture.MAX_NODES (not imported here: pyvis loads only when drawing)
     store: StoreOpt = None,
     neo4j: Neo4jOpt = None,
     json_: JsonOpt = False,
@@ -57,15 +55,12 @@ def show(
         raise typer.BadParameter(f"must be one of {', '.join(ALLOCATABLE_ROLES)}", param_hint="--role")
     day = parse_day(on) or date.today()
     with out.guard():
-        engine = Engine(open_store(store, neo4j), load_policy(policy))
-        try:
-            from queries.present.picture import write_case_picture  # pyvis: imported only when drawing
+        from coi.queries.present.picture import write_case_picture  # pyvis: imported only when drawing
 
+        with opened_engine(store, neo4j, policy) as engine:
             counts = write_case_picture(
                 engine, case, out_file, investigator, day, role, show_names=show_names, max_nodes=max_nodes
             )
-        finally:
-            engine.store.close()
     if json_:
         out.json({"case_id": case, "on": day.isoformat(), **counts})
         return

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph.model import ASSOCIATION_KINDS, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
+from coi.graph.model import ASSOCIATION_KINDS, CASE_TYPES, RANKS, ROLES, SENSITIVE_UNIT_TAGS, UNIT_KINDS
 
 __all__ = [
     "CYPHER_DIR",
@@ -49,11 +49,7 @@ REQUIRED = ("id", "title", "description", "parameters")
 FIELDS = (*REQUIRED, "category")
 TYPES = {"date": str, "int": int, "bool": bool, "string": str, "list": list}
 #: Values that must come in as parameters, never be written into a query's text.
-DOMAIN_VALUES = frozenset(ROLES + CASE_TYPES + RANKS + UNIT_KINDS + ASSOCIATION_KINDS) | {
-    "professional_standards",
-    "vawg",
-    "safeguarding",
-}
+DOMAIN_VALUES = frozenset(ROLES + CASE_TYPES + RANKS + UNIT_KINDS + ASSOCIATION_KINDS + SENSITIVE_UNIT_TAGS)
 WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|DROP|FOREACH|LOAD\s+CSV)\b|\bCALL\s+(?![({])", re.I)
 STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)

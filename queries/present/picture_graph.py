@@ -2,7 +2,7 @@
 
 Builds a networkx graph from a dispute and its checks' evidence: people, units and cases,
 edges coloured by the severity of the finding they come from, hover text with roles,
-units and dates. :mod:`queries.present.picture` wraps it in a page; :mod:`queries.present.pyvis_page` draws it.
+units and dates. :mod:`coi.queries.present.picture` wraps it in a page; :mod:`coi.queries.present.pyvis_page` draws it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-
-from graph.model import Posting
-from queries import evidence
-from queries.dispute import PARTY_ROLES, Dispute
-from queries.engine import CheckResult
-from queries.names import Namer
-from queries.reader import Reader
-from queries.timeline import active
-from queries.verdicts import SEVERITIES, severity_rank
+from coi.graph.model import Posting
+from coi.queries import evidence
+from coi.queries.dispute import PARTY_ROLES, Dispute
+from coi.queries.engine import CheckResult
+from coi.queries.names import Namer
+from coi.queries.present.palette import SEVERITY_COLOURS
+from coi.queries.reader import Reader
+from coi.queries.timeline import active
+from coi.queries.verdicts import SEVERITIES, severity_rank
 
 __all__ = ["MAX_NODES", "Builder", "add_structure", "choose_kept", "to_graph"]
 
@@ -29,10 +29,8 @@ MAX_NODES = 400
 TOP_CANDIDATES = 3
 #: Checking every serving officer to find candidates is skipped above this pool size.
 CANDIDATE_POOL_LIMIT = 3000
-SEVERITY_COLOURS = {"disqualifying": "#7a0010", "high": "#d62728", "medium": "#f28e00", "info": "#1f77b4"}
 SEVERITY_WIDTHS = {"disqualifying": 6.0, "high": 4.5, "medium": 3.5, "info": 2.5}
 CONTEXT_COLOUR, CONTEXT_WIDTH = "#a8b0b8", 1.2
-VERDICT_COLOURS = {"clear": "#1a7f37", "declare": "#9a6700", "conflict": "#cf222e", "disqualified": "#7a0010"}
 SHAPES = {"officer": "dot", "civilian": "triangle", "unit": "square", "case": "diamond"}
 FILLS = {"officer": "#dde4ec", "civilian": "#dde4ec", "unit": "#c9d3c0", "case": "#f6bd60"}
 CHECKED_FILL, PARTY_FILL, BORDER = "#2a9d8f", "#9b5de5", "#3d4650"

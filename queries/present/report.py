@@ -14,15 +14,16 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from graph.files import write_text_atomic
-from queries.analyses.audit import AuditReport
-from queries.engine import CheckResult
-from queries.evidence import summary
-from queries.present.report_charts import VERDICT_COLOURS, hbar_chart, stacked_bar_chart
-from queries.reader import Reader
-from queries.rules import RULES
-from queries.rules.basis import REG_15_3_B, REG_15_3_C, REG_15_3_D
-from queries.verdicts import VERDICT_ORDER
+from coi.graph.files import write_text_atomic
+from coi.queries.analyses.audit import AuditReport
+from coi.queries.engine import CheckResult
+from coi.queries.evidence import summary
+from coi.queries.present.palette import VERDICT_COLOURS, verdict_css
+from coi.queries.present.report_charts import hbar_chart, stacked_bar_chart
+from coi.queries.reader import Reader
+from coi.queries.rules import RULES
+from coi.queries.rules.basis import REG_15_3_B, REG_15_3_C, REG_15_3_D
+from coi.queries.verdicts import VERDICT_ORDER
 
 __all__ = ["render_audit_html", "write_audit_html"]
 
@@ -42,10 +43,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: #eee; } dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
 .verdict { display: inline-block; padding: 0 .4rem; border-radius: .2rem; font-weight: 600; }
-.v-clear { background: #9fd0b0; } .v-declare { background: #f2c14e; }
-.v-conflict { background: #d9672b; color: #fff; } .v-disqualified { background: #7a1f1f; color: #fff; }
-.allocation { border: 1px solid #999; border-left: 6px solid #7a1f1f; padding: .6rem .8rem; margin: 1rem 0; }
-.allocation.conflict { border-left-color: #d9672b; } .finding { margin: .5rem 0 .5rem .5rem; }
+.allocation { border: 1px solid #999; border-left: 6px solid #999; padding: .6rem .8rem; margin: 1rem 0; }
+.finding { margin: .5rem 0 .5rem .5rem; }
 .evidence { font-family: ui-monospace, Consolas, monospace; font-size: 12px; margin: .2rem 0 0 1rem; }
 .basis, .muted { color: #555; font-size: 12px; } .charts svg { display: block; margin: .5rem 0 1.2rem; }
 .notice { background: #f4f4f4; border-left: 4px solid #3b5b92; padding: .5rem .8rem; }
@@ -56,6 +55,7 @@ dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
   a { color: inherit; text-decoration: none; }
 }
 """
+CSS += verdict_css()
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-__all__ = ["VERDICT_COLOURS", "hbar_chart", "stacked_bar_chart"]
+from coi.queries.present.palette import VERDICT_COLOURS
+
+__all__ = ["hbar_chart", "stacked_bar_chart"]
 
 #: Colour per verdict, distinguishable in greyscale print (light to dark).
-VERDICT_COLOURS = {"clear": "#9fd0b0", "declare": "#f2c14e", "conflict": "#d9672b", "disqualified": "#7a1f1f"}
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Arial, sans-serif" font-size="11"'
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from queries import evidence
-from queries.evidence import sentence
-from queries.neighbours import step_evidence, steps
-from queries.rules.base import Explaining, Rule
-from queries.rules.basis import IOPC_IMPARTIALITY
-from queries.verdicts import Severity
+from coi.queries import evidence
+from coi.queries.evidence import sentence
+from coi.queries.neighbours import step_evidence, steps
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.rules.basis import IOPC_IMPARTIALITY
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Finding, Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Finding, Findings
 
 #: intermediaries shown per finding
 MAX_INTERMEDIARIES = 3
