@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from coi.graph.sqlite_store import SqliteStore, default_store_path
-from coi.graph.store import GraphStore
+from coi.graph.store import GraphStore, StoreError
 from coi.queries.engine import Engine
 from coi.queries.policy import load_policy
+from coi.redact import redact, register_uri
 
 __all__ = ["neo4j_uri", "open_store", "opened_engine", "opened_store"]
 
 E = TypeVar("E", bound=Engine)
+#: what the official driver connects to (http:// would need another transport)
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def neo4j_uri(store: Path | None, neo4j: str | None) -> str | None:
@@ -31,6 +34,13 @@ def open_store(store: Path | None, neo4j: str | None) -> GraphStore:
     neo4j = neo4j_uri(store, neo4j)
     if neo4j:
         from coi.graph.neo4j_store import Neo4jStore
+
+        register_uri(neo4j)
+        scheme = neo4j.split("://", 1)[0].lower() if "://" in neo4j else ""
+        if scheme not in BOLT_SCHEMES:
+            raise StoreError(
+                f"{redact(neo4j)} is not a Neo4j Bolt URI: use bolt:// or neo4j:// (+s, +ssc), usually port 7687"
+            )
 
         return Neo4jStore.from_env(uri=neo4j)
     return SqliteStore(store or default_store_path())

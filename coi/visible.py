@@ -21,6 +21,8 @@ from functools import lru_cache
 from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
 from rich.segment import Segment
 
+from coi.redact import redact
+
 __all__ = ["VisibleText", "attach", "control_character", "visible", "visible_json"]
 
 #: C0 controls, DEL, C1 controls (0x9b is an 8-bit CSI), and the bidi/zero-width/line
@@ -51,7 +53,9 @@ def visible(text: str, keep_newlines: bool = False) -> str:
 
 def visible_json(document: str) -> str:
     """JSON text whose strings carry C1, bidi and zero-width characters as ``\\uXXXX`` escapes:
-    the same values to a parser, inert on a terminal (json already escapes C0 controls)."""
+    the same values to a parser, inert on a terminal (json already escapes C0 controls), and
+    no credential."""
+    document = redact(document)
     return JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
@@ -65,18 +69,22 @@ def control_character(text: str) -> str | None:
 
 
 class VisibleText:
-    """A renderable drawing ``inner`` with every control character in its text made visible
-    (rich's own styling and cursor controls pass untouched: they are separate segments)."""
+    """A renderable drawing ``inner`` with every control character in its text made visible and
+    every credential redacted (rich's own styling and cursor controls pass untouched: they are
+    separate segments)."""
 
     def __init__(self, inner: RenderableType) -> None:
         self.inner = inner
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for segment in console.render(self.inner, options):
-            if segment.control or segment.text.isprintable():
+            if segment.control:
                 yield segment
-            else:
-                yield Segment(visible(segment.text, keep_newlines=True), segment.style)
+                continue
+            text = redact(segment.text)
+            if not text.isprintable():
+                text = visible(text, keep_newlines=True)
+            yield segment if text == segment.text else Segment(text, segment.style)
 
 
 class VisibleHook(RenderHook):

@@ -1,15 +1,31 @@
-"""Writing output files safely: atomically, in UTF-8, and inert in spreadsheets."""
+"""Writing output files safely: never over the store or its trail, atomically, in UTF-8,
+and inert in spreadsheets.
+
+Every file the tool writes for a user (reports, CSVs, pictures, rejects, problems) goes
+through :func:`output_problem` first and then one of the writers here:
+
+- a regular file (or a symlink to one: the link is kept, its target replaced) is written
+  to a temporary file beside it and swapped in, so a reader sees the old or the whole new
+  file;
+- a FIFO or a character device (``/dev/stdout``, ``/dev/null``, a pipe) is written
+  through, never replaced by a regular file;
+- the store, anything coi keeps beside it (``STORE.*``: trail, lock, recheck state), the
+  trail, a directory, a block device or socket, ``''``, and a path whose folder does not
+  exist are refused before anything is written.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
+__all__ = ["output_problem", "spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,30 +36,92 @@ def spreadsheet_safe(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` in UTF-8 so a reader sees the old or the whole new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _same_file(a: Path, b: Path) -> bool:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def output_problem(path: Path, protected: Iterable[Path] = ()) -> str | None:
+    """Why ``path`` must not be written as an output, or None; nothing is created.
+
+    ``protected`` are the store and the trail: they, their hard links and symlinks, and any
+    file named ``<store>.<something>`` beside the store (coi's sidecars) are refused.
+    """
+    if str(path) in ("", "."):
+        return "no file name given"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        return f"cannot be used: {exc.strerror or exc}"
+    if mode is not None and stat.S_ISDIR(mode):
+        return "is a directory: name a file"
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        return "is not a regular file, a pipe or a character device"
+    target = path.resolve()
+    for keep in protected:
+        kept = keep.resolve()
+        if target == kept or _same_file(path, keep):
+            return f"is {keep}, which coi keeps: name another file"
+        if target.parent == kept.parent and target.name.startswith(kept.name + "."):
+            return f"is a file coi keeps beside {keep}: name another file"
+    if mode is None or stat.S_ISREG(mode):
+        parent = target.parent
+        if not parent.is_dir():
+            return f"its folder {path.parent} does not exist"
+        try:
+            with tempfile.TemporaryFile(dir=parent):
+                pass
+        except OSError as exc:
+            return f"cannot write in {path.parent}: {exc.strerror or exc}"
+    return None
+
+
+def _write(path: Path, write: Any, encoding: str) -> None:
+    """Write with ``write(handle)``: through to a pipe or device, else atomically (a symlink's
+    target is replaced, the link kept)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+        try:
+            with open(path, "w", encoding=encoding, newline="") as handle:
+                write(handle)
+        except OSError as exc:  # a full device, a closed pipe: name the path
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        return
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, stat.S_IMODE(mode))  # a replaced file keeps its permissions
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in UTF-8 so a reader sees the old or the whole new file."""
+    _write(path, lambda handle: handle.write(text), "utf-8")
 
 
 def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = False) -> None:
     """Write a spreadsheet-safe CSV atomically (``bom``: UTF-8 with a byte-order mark, so Excel
     on Windows reads it as UTF-8 rather than the local code page)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def write(handle: io.TextIOBase) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
+
+    _write(path, write, "utf-8-sig" if bom else "utf-8")

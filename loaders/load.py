@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from coi.graph.files import write_csv_atomic
+from coi.graph.files import output_problem, write_csv_atomic
 from coi.graph.model import TABLE_ORDER
 from coi.graph.store import GraphStore, LoadSummary
 from coi.loaders.mapping import load_mapping
@@ -21,7 +20,7 @@ from coi.loaders.problems import InputError, Problem
 from coi.loaders.read import read_tables
 from coi.loaders.validate import Validation, validate
 
-__all__ = ["LoadOptions", "check_folder", "load_folder", "rejects_path_problem"]
+__all__ = ["LoadOptions", "check_folder", "load_folder"]
 
 REJECT_HEADER = ("file", "row", "column", "value", "reason", "record")
 
@@ -36,27 +35,6 @@ class LoadOptions:
     allow_empty: frozenset[str] = frozenset()  # tables the store had that this export may empty
 
 
-def rejects_path_problem(path: Path, store_path: Path | None = None) -> str | None:
-    """Why an output file (rejects, problems) cannot be written at ``path``, or None (nothing is created)."""
-    if str(path) in ("", "."):
-        return "no file name given"
-    if path.is_dir():
-        return "is a directory: name a file"
-    parent = path.parent
-    if not parent.is_dir():
-        return f"its folder {parent} does not exist"
-    if store_path is not None:
-        target, store = path.resolve(), store_path.resolve()
-        if target == store or (target.parent == store.parent and target.name.startswith(store.name + ".")):
-            return f"is the store {store_path} or a file coi keeps beside it: name another file"
-    try:
-        with tempfile.TemporaryFile(dir=parent):
-            pass
-    except OSError as exc:
-        return f"cannot write in {parent}: {exc.strerror or exc}"
-    return None
-
-
 def check_folder(folder: Path, options: LoadOptions = LoadOptions()) -> Validation:
     """Read and validate without writing anything."""
     if options.skip_invalid and options.rejects is None:
@@ -69,7 +47,9 @@ def check_folder(folder: Path, options: LoadOptions = LoadOptions()) -> Validati
 
 
 def _fsync(path: Path) -> None:
-    """Make ``path`` and its directory entry durable."""
+    """Make ``path`` and its directory entry durable (a pipe or device has nothing to sync)."""
+    if not path.is_file():
+        return
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
     if hasattr(os, "O_DIRECTORY"):
@@ -117,7 +97,8 @@ def load_folder(folder: Path, store: GraphStore, options: LoadOptions = LoadOpti
     rejected row is written, with its reason, to ``options.rejects`` before the swap.
     """
     if options.rejects is not None:
-        reason = rejects_path_problem(options.rejects, getattr(store, "path", None))
+        store_file = getattr(store, "path", None)
+        reason = output_problem(options.rejects, [store_file] if store_file else [])
         if reason:
             raise InputError([Problem(str(options.rejects), f"rejects file {reason}")])
     result = check_folder(folder, options)

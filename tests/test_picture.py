@@ -321,6 +321,7 @@ def test_the_wrapper_refuses_a_page_that_would_reach_the_network(monkeypatch: py
 def test_cli_show_writes_the_file(tmp_path: Path) -> None:
     loaded(EXAMPLE, tmp_path).close()
     store, out = tmp_path / "picture.sqlite", tmp_path / "out" / "k1.html"
+    out.parent.mkdir()
     args = ["show", "--store", str(store), "--case", "K1", "--investigator", "O2", "--on", "2023-03-15"]
     result = CliRunner().invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -194,6 +194,9 @@ def test_cli_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     store = tmp_path / "s.sqlite"
     load_folder(EXAMPLE, SqliteStore(store))
     out = tmp_path / "reports" / "audit.html"
+    missing = CliRunner().invoke(app, ["audit", "--html", str(out), "--store", str(store)])
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr  # a missing folder is not guessed
+    out.parent.mkdir()
     result = CliRunner().invoke(app, ["audit", "--html", str(out), "--store", str(store)])
     assert result.exit_code == 0, result.output
     page = out.read_bytes().decode("utf-8")

@@ -10,6 +10,7 @@ import typer
 from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.outputs import check_outputs
 from coi.queries.analyses.audit import CSV_HEADER, csv_rows
 from coi.queries.analyses.audit import audit as run_audit
 from coi.render import audit_tables, check_text, not_allocatable_text
@@ -40,6 +41,7 @@ def audit(
     first, last = parse_day(since), parse_day(until)
     if first and last and first > last:
         raise typer.BadParameter(f"{since} is after --until {until}: nothing could be audited", param_hint="--since")
+    check_outputs(out, store, csv=csv, html=html)
     with out.guard(), opened_engine(store, neo4j, policy) as engine:
         with out.progress() as bar:
             report = run_audit(

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from coi.graph.sqlite_store import SqliteStore
+from coi import exitcodes
+from coi.graph.sqlite_store import SqliteStore, default_store_path
 from coi.load_report import print_summary
-from coi.options import StoreOpt
 from coi.output import Output
 from coi.queries.analyses.audit import audit
 from coi.queries.engine import Engine
@@ -30,20 +30,28 @@ def demo(
     folder: Annotated[
         Path | None, typer.Argument(help="Where to write the demo force (default: a new temp folder).")
     ] = None,
-    store: StoreOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic force.")] = 7,
 ) -> None:
-    """Generate a small synthetic force, load it, run checks and write a picture."""
+    """Generate a small synthetic force, load it, run checks and write a picture.
+
+    Everything is written inside FOLDER (its own store included): the demo never touches the
+    store of COI_STORE or --store, which may hold a real force.
+    """
     from coi.loaders.load import load_folder  # pandas: imported only by the commands that read tables
     from coi.loaders.synthetic import SCALES, generate
 
     out = Output()
     with out.guard():
         folder = folder or Path(tempfile.mkdtemp(prefix="coi-demo-"))
+        if (folder / "store.sqlite").resolve() == default_store_path().resolve():
+            out.fail(
+                exitcodes.USAGE,
+                f"{folder} holds the store coi uses ({default_store_path()}): give the demo its own folder",
+            )
         data = folder / "force"
         counts = generate(data, SCALES["small"].__class__(**{**vars(SCALES["small"]), "seed": seed}))
         out.print(f"1. Generated a synthetic force in {data}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
-        target = SqliteStore(store or folder / "store.sqlite")
+        target = SqliteStore(folder / "store.sqlite")
         summary = load_folder(data, target)
         print_summary(out, summary, str(target.path))
         engine = Engine(target)

@@ -19,6 +19,7 @@ from coi.graph.store import LoadSummary
 from coi.load_report import print_summary, refuse, show_lines, write_problems
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
 from coi.output import Output
+from coi.outputs import check_outputs
 from coi.recheck_flow import recheck_and_record
 from coi.render import recheck_text
 from coi.stores import open_store
@@ -125,17 +126,13 @@ def load(
     updating alerts as `coi recheck` does (the same state). A committed load exits 0 even when
     alerts are open (they stay open; `coi recheck` exits 9 while any is).
     """
-    from coi.loaders.load import LoadOptions, load_folder, rejects_path_problem  # pandas: only when loading
+    from coi.loaders.load import LoadOptions, load_folder  # pandas: only when loading
     from coi.loaders.problems import InputError
 
     out = Output(json_)
     with out.guard():
+        check_outputs(out, store, rejects=rejects, problems=problems)
         target = open_store(store, neo4j)
-        store_file = getattr(target, "path", None)
-        for option, path in (("--rejects", rejects), ("--problems", problems)):
-            reason = path is not None and rejects_path_problem(path, store_file)
-            if reason:
-                out.fail(exitcodes.USAGE, f"{option} {path}: {reason}")
         if hasattr(target, "notify"):
             target.notify = out.note
         options = LoadOptions(
@@ -148,7 +145,7 @@ def load(
                 )
         except InputError as exc:
             refuse(out, exc.problems, exc.warnings, max_errors, problems)
-        where = str(store_file or getattr(target, "uri", "neo4j"))
+        where = str(getattr(target, "path", None) or getattr(target, "uri", "neo4j"))
         target.close()
         _announce(out, summary, where, max_errors, rejects if skip_invalid else None)
         _after_commit(out, summary, where, {"problems": problems, "recheck": recheck, "store": store, "neo4j": neo4j})

@@ -12,6 +12,7 @@ from rich.table import Table
 from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.outputs import check_outputs
 from coi.queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
 from coi.queries.analyses.patterns import patterns as find_patterns
 from coi.queries.present.patterns_csv import CSV_HEADER, csv_rows
@@ -111,6 +112,7 @@ def patterns(
 ) -> None:
     """Patterns across cases: repeat subjects, subjects in sensitive units, repeat investigators."""
     out = Output(json_)
+    check_outputs(out, store, csv=csv)
     day = parse_day(on) or date.today()
     with out.guard(), opened_store(store, neo4j) as graph:
         report = find_patterns(graph, day, show_names)

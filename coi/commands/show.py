@@ -10,6 +10,7 @@ import typer
 
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, RoleOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.outputs import check_outputs
 from coi.queries.engine import ALLOCATABLE_ROLES
 from coi.stores import opened_engine
 
@@ -54,6 +55,7 @@ def show(
     if role not in ALLOCATABLE_ROLES:
         raise typer.BadParameter(f"must be one of {', '.join(ALLOCATABLE_ROLES)}", param_hint="--role")
     day = parse_day(on) or date.today()
+    check_outputs(out, store, out=out_file)
     with out.guard():
         from coi.queries.present.picture import write_case_picture  # pyvis: imported only when drawing
 

@@ -18,6 +18,7 @@ from coi.graph.store import StoreError
 from coi.load_report import write_problems
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
 from coi.output import Output
+from coi.outputs import check_outputs
 from coi.stores import neo4j_uri, open_store
 from coi.validate_report import Group, group
 
@@ -90,14 +91,12 @@ def validate(
     json_: JsonOpt = False,
 ) -> None:
     """Check an export as `coi load` would, write nothing; exit 3 when a load would be refused."""
-    from coi.loaders.load import LoadOptions, check_folder, rejects_path_problem
+    from coi.loaders.load import LoadOptions, check_folder
     from coi.loaders.problems import InputError
 
     out = Output(json_)
     with out.guard():
-        reason = problems is not None and rejects_path_problem(problems)
-        if reason:
-            out.fail(exitcodes.USAGE, f"--problems {problems}: {reason}")
+        check_outputs(out, store, problems=problems)
         dataset, rows = None, {}
         try:
             result = check_folder(folder, LoadOptions(dayfirst, mapping, ignore=frozenset(ignore or ())))
