@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coi.queries.analyses.alerts import Alert, latest_alerts
-from coi.queries.analyses.audit import AuditReport
+from coi.queries.analyses.audit import AuditReport, units_most_conflicted
 from coi.queries.analyses.candidates import CandidateReport
 from coi.queries.analyses.recheck import RecheckReport
 from coi.queries.engine import CheckResult
@@ -110,7 +110,7 @@ def audit_tables(report: AuditReport, unit_names: dict[str, str] | None = None) 
         years.add_column(column, justify="right")
     for year, counts in totals["per_year"].items():
         years.add_row(year, *(str(counts[v]) for v in ("clear", "declare", "conflict", "disqualified")))
-    ranked = sorted(totals["per_unit"].items(), key=lambda kv: (-(kv[1]["conflict"] + kv[1]["disqualified"]), kv[0]))
+    ranked = units_most_conflicted(totals)
     left_out = len(ranked) - MAX_UNITS_SHOWN
     units = Table(
         title="Per unit (investigator's unit on the day), most conflicted first",

@@ -16,6 +16,9 @@ __all__ = [
     "ASSOCIATION_SOURCES",
     "CASE_TYPES",
     "CLOSE_KINDS",
+    "INVESTIGATING_ROLES",
+    "OVERSIGHT_ROLES",
+    "PARTY_ROLES",
     "RANKS",
     "RECORD_TYPES",
     "ROLES",
@@ -51,6 +54,12 @@ RANKS = (
 SENIOR_RANKS = frozenset({"assistant_chief_constable", "deputy_chief_constable", "chief_constable"})
 CASE_TYPES = ("complaint", "conduct", "criminal", "domestic_abuse", "sexual_misconduct", "other")
 ROLES = ("subject", "investigator", "supervisor", "appropriate_authority", "complainant", "witness")
+#: the roles of a case's parties (an interested party may not act on it)
+PARTY_ROLES = ("subject", "complainant", "witness")
+#: the roles a person is allocated to (and that the rules check)
+OVERSIGHT_ROLES = ("investigator", "supervisor", "appropriate_authority")
+#: the roles that investigate (case history rules)
+INVESTIGATING_ROLES = ("investigator", "supervisor")
 UNIT_KINDS = ("force", "command", "department", "station", "team", "other")
 ASSOCIATION_KINDS = ("partner", "former_partner", "family", "friend", "business", "other")
 #: unit tags of teams dealing with violence against women, safeguarding or standards: an accused

@@ -14,10 +14,6 @@ from coi.queries.reader import Reader
 
 __all__ = ["Dispute", "NotFound", "dispute_of"]
 
-OVERSIGHT_ROLES = ("investigator", "supervisor", "appropriate_authority")
-INVESTIGATING_ROLES = ("investigator", "supervisor")
-PARTY_ROLES = ("subject", "complainant", "witness")
-
 
 class NotFound(LookupError):
     """An unknown case or person id (message is one line)."""

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coi.graph.model import OVERSIGHT_ROLES
 from coi.graph.store import GraphStore
 from coi.queries import evidence
 from coi.queries.allocatable import Bar, not_allocatable
 from coi.queries.case_context import CaseContext
-from coi.queries.dispute import OVERSIGHT_ROLES, NotFound, dispute_of
+from coi.queries.dispute import NotFound, dispute_of
 from coi.queries.findings import Finding, Findings
 from coi.queries.names import Namer
 from coi.queries.policy import DEFAULT_POLICY, Policy

@@ -26,7 +26,7 @@ from coi.queries.policy import Policy
 from coi.queries.rules import RULES
 from coi.queries.verdicts import VERDICT_ORDER
 
-__all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows"]
+__all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows", "units_most_conflicted"]
 
 
 @dataclass
@@ -230,3 +230,14 @@ def csv_rows(report: AuditReport, unit_names: dict[str, str] | None = None) -> l
         for f in r.findings:
             rows.append([*base, f.rule, f.severity, f.other_id, f.explanation, " | ".join(map(summary, f.evidence))])
     return rows
+
+
+def units_most_conflicted(totals: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
+    """``totals["per_unit"]`` ranked as every view shows it: most conflicted or disqualified
+    allocations first, then the highest share of them, then by unit id."""
+
+    def key(kv: tuple[str, dict[str, int]]) -> tuple[int, float, str]:
+        bad, n = kv[1]["conflict"] + kv[1]["disqualified"], sum(kv[1].values())
+        return -bad, -(bad / n if n else 0), kv[0]
+
+    return sorted(totals["per_unit"].items(), key=key)

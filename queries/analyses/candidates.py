@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coi.graph.model import PARTY_ROLES
 from coi.queries.allocatable import Bar, case_bars, person_bars
-from coi.queries.dispute import PARTY_ROLES, NotFound, dispute_of
+from coi.queries.dispute import NotFound, dispute_of
 from coi.queries.engine import CheckResult, Engine
 from coi.queries.reader import Reader
 from coi.queries.verdicts import VERDICT_ORDER, severity_rank

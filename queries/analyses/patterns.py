@@ -25,10 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from coi.graph.model import SENSITIVE_UNIT_TAGS, Assignment, Case, Posting
+from coi.graph.model import INVESTIGATING_ROLES, OVERSIGHT_ROLES, SENSITIVE_UNIT_TAGS, Assignment, Case, Posting
 from coi.graph.store import GraphStore, chunks
 from coi.queries import evidence
-from coi.queries.dispute import INVESTIGATING_ROLES, OVERSIGHT_ROLES
 from coi.queries.names import Namer
 from coi.queries.reader import Reader
 from coi.queries.timeline import active

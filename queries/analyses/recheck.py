@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coi.graph.model import Assignment
+from coi.graph.model import OVERSIGHT_ROLES, Assignment
 from coi.graph.store import chunks
 from coi.queries.analyses.alerts import Alert, AlertChanges, apply_alerts, open_alerts
 from coi.queries.analyses.recheck_state import RecheckState
-from coi.queries.dispute import OVERSIGHT_ROLES
 from coi.queries.engine import CheckResult, Engine
 from coi.queries.timeline import active
 

@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-from coi.graph.model import Posting
+from coi.graph.model import PARTY_ROLES, Posting
 from coi.queries import evidence
-from coi.queries.dispute import PARTY_ROLES, Dispute
+from coi.queries.dispute import Dispute
 from coi.queries.engine import CheckResult
 from coi.queries.names import Namer
 from coi.queries.present.palette import SEVERITY_COLOURS

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coi.graph.files import write_text_atomic
-from coi.queries.analyses.audit import AuditReport
+from coi.queries.analyses.audit import AuditReport, units_most_conflicted
 from coi.queries.engine import CheckResult
 from coi.queries.evidence import summary
 from coi.queries.present.palette import VERDICT_COLOURS, verdict_css
@@ -252,16 +252,6 @@ def _conflicted_share(counts: Mapping[str, int]) -> tuple[int, int]:
     return counts["conflict"] + counts["disqualified"], sum(counts.values())
 
 
-def _units_ranked(totals: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
-    """Units with the most conflicted allocations first, then the highest share, then by id."""
-
-    def key(kv: tuple[str, dict[str, int]]) -> tuple[int, float, str]:
-        bad, n = _conflicted_share(kv[1])
-        return -bad, -(bad / n if n else 0), kv[0]
-
-    return sorted(totals["per_unit"].items(), key=key)
-
-
 def _charts(totals: dict[str, Any], units: Mapping[str, tuple[str, str | None]]) -> str:
     known = totals["per_year"]
     years = [str(y) for y in range(int(min(known)), int(max(known)) + 1)] if known else []  # gaps shown as 0
@@ -272,7 +262,7 @@ def _charts(totals: dict[str, Any], units: Mapping[str, tuple[str, str | None]])
     )
     rules = sorted(((r, n) for r, n in totals["rules"].items() if n), key=lambda kv: (-kv[1], kv[0]))[:TOP_RULES]
     per_rule = hbar_chart("Findings per rule (most frequent)", [(r, n, str(n)) for r, n in rules])
-    ranked = _units_ranked(totals)[:TOP_UNITS]
+    ranked = units_most_conflicted(totals)[:TOP_UNITS]
     shares = []
     for uid, counts in ranked:
         bad, n = _conflicted_share(counts)
@@ -316,7 +306,7 @@ def _years_table(totals: dict[str, Any]) -> str:
 
 
 def _units_table(totals: dict[str, Any], units: Mapping[str, tuple[str, str | None]]) -> str:
-    ranked = _units_ranked(totals)
+    ranked = units_most_conflicted(totals)
     rows = []
     for uid, counts in ranked:
         bad, n = _conflicted_share(counts)

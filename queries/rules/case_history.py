@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from coi.graph.model import INVESTIGATING_ROLES
 from coi.queries import evidence
-from coi.queries.dispute import INVESTIGATING_ROLES
 from coi.queries.rules.base import Explaining, Rule
 from coi.queries.rules.basis import REG_15_3_B, SUPER_COMPLAINT
 from coi.queries.verdicts import Severity

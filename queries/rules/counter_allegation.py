@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coi.graph.model import OVERSIGHT_ROLES, PARTY_ROLES
 from coi.queries import evidence
-from coi.queries.dispute import OVERSIGHT_ROLES, PARTY_ROLES
 from coi.queries.rules.base import Explaining, Rule
 from coi.queries.rules.basis import IOPC_IMPARTIALITY
 from coi.queries.verdicts import Severity

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coi.graph.model import PARTY_ROLES
 from coi.queries import evidence
-from coi.queries.dispute import PARTY_ROLES
 from coi.queries.rules.base import Explaining, Rule
 from coi.queries.rules.basis import REG_15_3_B
 from coi.queries.verdicts import Severity
