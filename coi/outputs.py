@@ -2,7 +2,8 @@
 
 None may be the store, its trail or a file coi keeps beside the store; none may be a
 directory, ``''`` or in a folder that does not exist; no two options may name one file. A
-refusal is a usage error (exit 2) naming the option, before anything is read or written.
+refusal is a usage error (exit 2) naming the option, before anything is read or written; a
+folder the OS will not let coi write in (read-only, no permission) is exit 8.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def check_outputs(out: Output, store: Path | None, /, **outputs: Path | None) ->
         if path is None:
             continue
         option = "--" + name.rstrip("_").replace("_", "-")
-        reason = output_problem(path, protected)
+        try:
+            reason = output_problem(path, protected)
+        except OSError as exc:  # read-only, no permission: the OS says no (exit 8, not a usage error)
+            out.fail(exitcodes.OS_ERROR, f"{option} {path}: cannot write there: {exc.strerror or exc}")
         if reason:
             out.fail(exitcodes.USAGE, f"{option} {path}: {reason}")
         key = path.resolve()

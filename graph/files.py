@@ -47,7 +47,8 @@ def output_problem(path: Path, protected: Iterable[Path] = ()) -> str | None:
     """Why ``path`` must not be written as an output, or None; nothing is created.
 
     ``protected`` are the store and the trail: they, their hard links and symlinks, and any
-    file named ``<store>.<something>`` beside the store (coi's sidecars) are refused.
+    file named ``<store>.<something>`` beside the store (coi's sidecars) are refused. A folder
+    the OS will not let us write in raises ``OSError`` naming ``path``.
     """
     if str(path) in ("", "."):
         return "no file name given"
@@ -55,8 +56,8 @@ def output_problem(path: Path, protected: Iterable[Path] = ()) -> str | None:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         mode = None
-    except OSError as exc:
-        return f"cannot be used: {exc.strerror or exc}"
+    except OSError as exc:  # permission denied on the way: an OS error, not a usage error
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     if mode is not None and stat.S_ISDIR(mode):
         return "is a directory: name a file"
     if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
@@ -75,8 +76,8 @@ def output_problem(path: Path, protected: Iterable[Path] = ()) -> str | None:
         try:
             with tempfile.TemporaryFile(dir=parent):
                 pass
-        except OSError as exc:
-            return f"cannot write in {path.parent}: {exc.strerror or exc}"
+        except OSError as exc:  # read-only, no permission, full: the OS says no (exit 8, not a usage error)
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
     return None
 
 
@@ -95,8 +96,11 @@ def _write(path: Path, write: Any, encoding: str) -> None:
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         return
     target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             write(handle)
@@ -105,6 +109,9 @@ def _write(path: Path, write: Any, encoding: str) -> None:
         if mode is not None:
             os.chmod(tmp, stat.S_IMODE(mode))  # a replaced file keeps its permissions
         os.replace(tmp, target)
+    except OSError as exc:  # disk full, file-size limit: name the file, leave nothing behind
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

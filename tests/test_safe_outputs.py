@@ -156,3 +156,33 @@ def test_demo_never_touches_the_configured_store(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("COI_STORE", str(tmp_path / "demo" / "store.sqlite"))
     again = cli("demo", tmp_path / "demo")
     assert again.exit_code == exitcodes.USAGE and "its own folder" in again.stderr
+
+
+@pytest.mark.parametrize("place", ["/proc/coi-test.csv", "/sys/coi-test.csv"])
+def test_a_place_the_os_refuses_is_an_os_error_naming_it(loaded: Path, place: str) -> None:
+    result = cli("audit", "--csv", place, "--store", loaded)
+    assert result.exit_code == exitcodes.OS_ERROR, result.output
+    assert place in result.stderr and "internal error" not in result.output
+
+
+def test_a_file_size_limit_is_an_os_error_naming_the_file_and_leaves_nothing(loaded: Path, tmp_path: Path) -> None:
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+
+    target = tmp_path / "audit.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "coi", "audit", "--csv", str(target), "--store", str(loaded)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "COI_TRAIL": str(tmp_path / "t.jsonl")},
+    )
+    assert done.returncode == exitcodes.OS_ERROR, done.stderr
+    assert str(target) in done.stderr and "File too large" in done.stderr
+    assert not target.exists() and not list(tmp_path.glob(".audit.csv.*"))
