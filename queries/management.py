@@ -99,9 +99,8 @@ def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Lin
     own = {p: [(q, s) for q in ps if (s := _span(q, window))] for p, ps in reader.postings(people).items()}
     above = {u for ps in own.values() for q, _ in ps for u in reader.ancestors(q.unit_id)}
     supervisors: dict[str, list[Posting]] = {}
-    for sup in reader.unit_postings(above, window):
-        if sup.supervisor:
-            supervisors.setdefault(sup.unit_id, []).append(sup)
+    for sup in reader.unit_supervisors(above, window):
+        supervisors.setdefault(sup.unit_id, []).append(sup)
     links = []
     for person, postings in own.items():
         for posting, span in postings:
