@@ -116,9 +116,9 @@ def step_between(reader: Reader, a: str, b: str, window: Span, up: list[Link], d
             continue
         mine = clip(p.start_date, p.end_date, on)
         for q in theirs:
-            if q.unit_id == p.unit_id and (days := overlap(mine, clip(q.start_date, q.end_date, on))):
-                if days[1] >= window[0]:
-                    return ("shared", p, q, days)
+            days = overlap(mine, clip(q.start_date, q.end_date, on)) if q.unit_id == p.unit_id else None
+            if days and days[1] >= window[0]:
+                return ("shared", p, q, days)
     for link in up:
         if link.manager == b:
             return ("link", link)

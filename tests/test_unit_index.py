@@ -25,11 +25,12 @@ from queries.case_context import CaseContext
 from queries.dispute import dispute_of
 from queries.findings import Findings
 from queries.intervals import UnitPostings
-from queries.management import managed_by, managers_of
+from queries.management import _span, managed_by, managers_of
 from queries.neighbours import linked_ids, shared_ids, step_between, step_evidence, steps
 from queries.policy import DEFAULT_POLICY
 from queries.reader import Reader
 from queries.rules import PER_PERSON, indirect
+from queries.timeline import clip, overlap
 
 DAY0 = date(2000, 1, 1)
 
@@ -53,6 +54,14 @@ def test_overlap_query_is_the_pairwise_test(postings: list[Posting], first: int,
     assert index.postings_overlapping(lo, hi) == expected
     assert index.officers_overlapping(lo, hi) == [p.officer_id for p in expected]
     assert index.supervisors is not None and index.supervisors.postings == [p for p in postings if p.supervisor]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_postings(), st.integers(-20, 420), st.integers(0, 300))
+def test_inlined_span_is_overlap_of_the_clipped_posting(postings: list[Posting], first: int, length: int) -> None:
+    window = (DAY0 + timedelta(days=first), DAY0 + timedelta(days=first + length))
+    for p in postings:
+        assert _span(p, window) == overlap(window, clip(p.start_date, p.end_date, window[1]))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +95,9 @@ def test_neighbour_ids_and_steps_are_those_of_the_pairwise_search(store: SqliteS
             shared = shared_ids(reader, people, window)
             up, down = managers_of(reader, people, window), managed_by(reader, people, window)
             for person in dict.fromkeys(people):
-                assert set(full[person]) == shared[person] | linked_ids(reader, person, window, up[person], down[person])
+                assert set(full[person]) == shared[person] | linked_ids(
+                    reader, person, window, up[person], down[person]
+                )
                 for other, step in full[person].items():
                     assert step_between(reader, person, other, window, up[person], down[person]) == step
                     checked += 1

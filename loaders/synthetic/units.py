@@ -62,7 +62,8 @@ class UnitsMixin(ForceState):
             sgt = self._pos(u, "sergeant", f"{roles[0]} sergeant", True, head)
             n, per = self.rng.randint(*self.spec.team_constables), self.spec.constables_per_sergeant
             sgts = [sgt] + [
-                self._pos(u, "sergeant", f"{roles[0]} sergeant", False, sgt) for _ in range(-(-n // per) - 1 if per else 0)
+                self._pos(u, "sergeant", f"{roles[0]} sergeant", False, sgt)
+                for _ in range(-(-n // per) - 1 if per else 0)
             ]
             for i in range(n):
                 self._pos(u, "constable", f"{roles[1]} constable", False, sgts[i % len(sgts)])

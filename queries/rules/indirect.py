@@ -37,9 +37,7 @@ def find_pool(case: CaseContext, results: dict[str, Findings]) -> None:
         return
     reader, window = case.reader, case.window
     shared = shared_ids(reader, wanted | case.subjects, window)
-    near_s = {
-        s: shared[s] | linked_ids(reader, s, window, case.up_s[s], case.down_s[s]) for s in case.subjects
-    }
+    near_s = {s: shared[s] | linked_ids(reader, s, window, case.up_s[s], case.down_s[s]) for s in case.subjects}
     middle = {x for s in case.subjects for x in near_s[s]}
     near_me, first = _near_pool(case, wanted, middle, shared)
     for me in sorted(wanted):
