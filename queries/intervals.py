@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from graph.model import Posting
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["UnitPostings"]
 
@@ -32,6 +34,8 @@ class UnitPostings:
     __slots__ = ("_ends", "_officers", "_starts", "postings", "supervisors")
 
     def __init__(self, postings: Sequence[Posting], supervisors: bool = True) -> None:
+        import numpy as np  # here, not at import: every command imports queries, few build an index
+
         self.postings = list(postings)
         #: the unit's supervisor postings, indexed alike (few: a unit's heads over the years)
         self.supervisors = UnitPostings([p for p in self.postings if p.supervisor], False) if supervisors else None
@@ -42,7 +46,7 @@ class UnitPostings:
 
     def overlapping(self, first: date, last: date) -> np.ndarray:
         """Positions (in posting-id order) of the postings sharing a day with [first, last]."""
-        return np.flatnonzero((self._starts <= last.toordinal()) & (self._ends >= first.toordinal()))
+        return ((self._starts <= last.toordinal()) & (self._ends >= first.toordinal())).nonzero()[0]
 
     def postings_overlapping(self, first: date, last: date) -> list[Posting]:
         """The postings sharing a day with [first, last], by posting id."""
