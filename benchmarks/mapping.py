@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import LoadOptions, load_folder
 
 from benchmarks.run import dataset
-from graph.model import TABLE_ORDER, TABLES
-from graph.sqlite_store import SqliteStore
-from loaders.load import LoadOptions, load_folder
 
 
 def _toml(value: str) -> str:

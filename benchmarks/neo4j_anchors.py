@@ -12,7 +12,7 @@ import statistics
 import time
 from typing import Any
 
-from graph.neo4j_store import Neo4jStore
+from coi.graph.neo4j_store import Neo4jStore
 
 BATCH = 5000
 ANCHOR_LABEL = "CoiBenchAnchor"  # a label no coi query reads; removed after measuring

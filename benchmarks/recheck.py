@@ -18,12 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from coi.loaders.load import load_folder
+from coi.loaders.synthetic import ForceSpec, generate
+from coi.queries.analyses.audit import audit
+from coi.queries.analyses.recheck import current_allocations, recheck
+from coi.queries.engine import Engine
+
 from benchmarks.run import CACHE, open_store, print_figures, timed
-from loaders.load import load_folder
-from loaders.synthetic import ForceSpec, generate
-from queries.analyses.audit import audit
-from queries.analyses.recheck import current_allocations, recheck
-from queries.engine import Engine
 
 
 def dataset(spec: ForceSpec) -> Path:

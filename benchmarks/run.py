@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from graph.store import GraphStore
-from loaders.load import load_folder
-from loaders.synthetic import SCALES, generate
-from queries.analyses.audit import audit
-from queries.analyses.candidates import candidates
-from queries.engine import Engine
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.loaders.synthetic import SCALES, generate
+from coi.queries.analyses.audit import audit
+from coi.queries.analyses.candidates import candidates
+from coi.queries.engine import Engine
 
 CACHE = Path(__file__).parent / ".cache"
 
@@ -63,12 +62,12 @@ def read_csv_floor(folder: Path) -> tuple[float, int]:
 
 def open_store(kind: str, where: Path) -> GraphStore:
     if kind == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from coi.graph.neo4j_store import Neo4jStore
 
         store = Neo4jStore.from_env()
         store.wipe()
         return store
-    from graph.sqlite_store import SqliteStore
+    from coi.graph.sqlite_store import SqliteStore
 
     return SqliteStore(where / "bench.sqlite")
 
@@ -154,8 +153,9 @@ def run(scale: str, store_kind: str, seed: int, checks: int, workers: int = 1) -
 
 def _neo4j_anchors(store: GraphStore, folder: Path, samples: list, figures: dict, work: Path) -> dict[str, Any]:
     """Neo4j figures beside their anchors: bare CREATE, minimal Cypher, the embedded store."""
+    from coi.graph.sqlite_store import SqliteStore
+
     from benchmarks.neo4j_anchors import bare_create_rows_per_s, minimal_check_ms
-    from graph.sqlite_store import SqliteStore
 
     postings = pd.read_csv(folder / "postings.csv", dtype=str, keep_default_na=False).to_dict("records")
     bare = bare_create_rows_per_s(store, postings)  # type: ignore[arg-type]
@@ -178,7 +178,7 @@ def _neo4j_anchors(store: GraphStore, folder: Path, samples: list, figures: dict
 
 
 def _force_of(store: GraphStore, person: str, on) -> str | None:
-    from queries.reader import Reader
+    from coi.queries.reader import Reader
 
     reader = Reader(store)
     postings = [p for p in reader.postings([person])[person] if p.start_date <= on]
@@ -187,7 +187,7 @@ def _force_of(store: GraphStore, person: str, on) -> str | None:
 
 def _picture(store: GraphStore, case) -> dict[str, Any]:
     try:
-        from queries.present.picture import write_case_picture
+        from coi.queries.present.picture import write_case_picture
     except ImportError:
         return {}
     path = Path(tempfile.mkdtemp()) / "case.html"

@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 import typer
 
 from coi import exitcodes
+from coi.graph.files import write_csv_atomic
+from coi.graph.store import LoadSummary
 from coi.output import Output
-from graph.files import write_csv_atomic
-from graph.store import LoadSummary
 
 __all__ = ["PROBLEMS_HEADER", "print_summary", "refuse", "show_lines", "summary_document", "write_problems"]
 

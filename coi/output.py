@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from coi import exitcodes
+from coi.graph.store import StoreError
+from coi.loaders.problems import InputError
+from coi.queries.dispute import NotFound
+from coi.queries.policy import PolicyError
 from coi.visible import attach, visible_json
-from graph.store import StoreError
-from loaders.problems import InputError
-from queries.dispute import NotFound
-from queries.policy import PolicyError
 
 __all__ = ["Output"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from queries.analyses.audit import AuditReport
-from queries.analyses.candidates import CandidateReport
-from queries.engine import CheckResult
-from queries.evidence import summary
+from coi.queries.analyses.audit import AuditReport
+from coi.queries.analyses.candidates import CandidateReport
+from coi.queries.engine import CheckResult
+from coi.queries.evidence import summary
 
 __all__ = ["VERDICT_STYLE", "audit_tables", "candidates_table", "check_text", "not_allocatable_text"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from graph.sqlite_store import SqliteStore, default_store_path
-from graph.store import GraphStore
+from coi.graph.sqlite_store import SqliteStore, default_store_path
+from coi.graph.store import GraphStore
 
 __all__ = ["neo4j_uri", "open_store"]
 
@@ -23,7 +23,7 @@ def open_store(store: Path | None, neo4j: str | None) -> GraphStore:
     """The Neo4j store when one is configured (see :func:`neo4j_uri`), else the embedded file."""
     neo4j = neo4j_uri(store, neo4j)
     if neo4j:
-        from graph.neo4j_store import Neo4jStore
+        from coi.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(uri=neo4j)
     return SqliteStore(store or default_store_path())

@@ -15,9 +15,9 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import neo4j_schema as schema
-from graph.model import TABLE_ORDER, TABLES, Table
-from graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
+from coi.graph import neo4j_schema as schema
+from coi.graph.model import TABLE_ORDER, TABLES, Table
+from coi.graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
 
 __all__ = ["BATCH_SIZE", "SCHEMA_VERSION", "Neo4jLoads"]
 
@@ -34,7 +34,7 @@ CLAIMED = f"MATCH (m:{schema.META} {{key: 'current'}}) RETURN $gen IN coalesce(m
 
 
 class Neo4jLoads:
-    """The load side of :class:`graph.neo4j_store.Neo4jStore` (it supplies ``_query``, ``_write``, ``_meta``)."""
+    """The load side of :class:`coi.graph.neo4j_store.Neo4jStore` (it supplies ``_query``, ``_write``, ``_meta``)."""
 
     _query: Callable[..., list[Any]]
     _write: Callable[..., Any]

@@ -1,4 +1,4 @@
-"""Neo4j schema, ingestion Cypher and load transactions, generated from :data:`graph.model.TABLES`.
+"""Neo4j schema, ingestion Cypher and load transactions, generated from :data:`coi.graph.model.TABLES`.
 
 Nothing here lists a table by hand: labels, keys, properties, relationships and indexes
 all come from the model. Every node a load writes carries ``gen`` (the load's id), so
@@ -18,9 +18,19 @@ from functools import cache
 from typing import Any
 
 import neo4j.time
+from coi.graph.model import (
+    TABLE_ORDER,
+    TABLES,
+    Assignment,
+    Association,
+    Case,
+    Person,
+    Posting,
+    Relationship,
+    Table,
+    Unit,
+)
 from neo4j import ManagedTransaction
-
-from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Relationship, Table, Unit
 
 __all__ = [
     "EXTRA_INDEXES",

@@ -18,13 +18,12 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
+from coi.graph import neo4j_schema as schema
+from coi.graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
+from coi.graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
+from coi.graph.store import StoreError, StoreInfo, StoreMissing, chunks
 from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
-
-from graph import neo4j_schema as schema
-from graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
-from graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
-from graph.store import StoreError, StoreInfo, StoreMissing, chunks
 
 __all__ = ["BATCH_SIZE", "Neo4jStore"]
 
@@ -32,7 +31,7 @@ _CURRENT = f"MATCH (m:{schema.META} {{key: 'current'}}) WITH m.gen AS g\n"
 
 
 class Neo4jStore(Neo4jLoads):
-    """A :class:`graph.store.GraphStore` over a Neo4j database (loads: :class:`Neo4jLoads`)."""
+    """A :class:`coi.graph.store.GraphStore` over a Neo4j database (loads: :class:`Neo4jLoads`)."""
 
     def __init__(self, uri: str, username: str = "neo4j", password: str | None = None, database: str = "neo4j"):
         self.uri = re.sub(r"//[^@/]*@", "//", uri)  # never keep credentials embedded in a URI

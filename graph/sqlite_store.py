@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Unit
-from graph.sqlite_write import SCHEMA_VERSION, build_and_swap, layout_problem
-from graph.store import Dataset, LoadSummary, StoreChanged, StoreError, StoreInfo, StoreMissing, chunks
+from coi.graph.model import TABLE_ORDER, TABLES, Assignment, Association, Case, Person, Posting, Unit
+from coi.graph.sqlite_write import SCHEMA_VERSION, build_and_swap, layout_problem
+from coi.graph.store import Dataset, LoadSummary, StoreChanged, StoreError, StoreInfo, StoreMissing, chunks
 
 __all__ = ["SCHEMA_VERSION", "Snapshot", "SqliteStore", "default_store_path"]
 
@@ -105,7 +105,7 @@ OPEN_TRIES = 3
 
 
 class SqliteStore:
-    """A :class:`graph.store.GraphStore` over one SQLite file.
+    """A :class:`coi.graph.store.GraphStore` over one SQLite file.
 
     An open store knows its :class:`Snapshot`. Pickled (for a parallel audit's worker) it
     carries that snapshot, and the copy refuses to read any other file: a load that

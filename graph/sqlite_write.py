@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.lock import exclusive_lock
-from graph.model import TABLE_ORDER, TABLES
-from graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
+from coi.graph.lock import exclusive_lock
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
 
 __all__ = ["SCHEMA_VERSION", "build_and_swap", "layout_problem", "lock_path"]
 

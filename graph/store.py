@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
-from graph.model import TABLE_ORDER, Assignment, Association, Case, Person, Posting, Unit
+from coi.graph.model import TABLE_ORDER, Assignment, Association, Case, Person, Posting, Unit
 
 __all__ = [
     "Dataset",

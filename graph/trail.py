@@ -29,9 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from graph.sqlite_store import default_store_path
-from graph.store import StoreError
-from graph.trail_format import GENESIS, BadLine, canonical, entry_hash, read_line
+from coi.graph.sqlite_store import default_store_path
+from coi.graph.store import StoreError
+from coi.graph.trail_format import GENESIS, BadLine, canonical, entry_hash, read_line
 
 __all__ = [
     "GENESIS",

@@ -5,8 +5,8 @@ The same per-row hashes a load compares (``row_hash``), read from the store's ro
 
 from __future__ import annotations
 
-from graph.model import TABLE_ORDER, TABLES
-from graph.store import Dataset, GraphStore, TableChange
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.store import Dataset, GraphStore, TableChange
 
 __all__ = ["compare"]
 

@@ -19,8 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-
-from loaders.problems import InputError, Problem
+from coi.loaders.problems import InputError, Problem
 
 __all__ = ["CsvDialect", "OddRow", "field_count_reason", "read_csv_grid", "sniff_delimiter"]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from loaders.mapping import SourceSpec
+from coi.loaders.mapping import SourceSpec
 
 __all__ = ["drop_mask"]
 

@@ -13,8 +13,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-
-from loaders.problems import Problem
+from coi.loaders.problems import Problem
 
 __all__ = ["end_leavers_postings"]
 

@@ -13,13 +13,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.files import write_csv_atomic
-from graph.model import TABLE_ORDER
-from graph.store import GraphStore, LoadSummary
-from loaders.mapping import load_mapping
-from loaders.problems import InputError, Problem
-from loaders.read import read_tables
-from loaders.validate import Validation, validate
+from coi.graph.files import write_csv_atomic
+from coi.graph.model import TABLE_ORDER
+from coi.graph.store import GraphStore, LoadSummary
+from coi.loaders.mapping import load_mapping
+from coi.loaders.problems import InputError, Problem
+from coi.loaders.read import read_tables
+from coi.loaders.validate import Validation, validate
 
 __all__ = ["LoadOptions", "check_folder", "load_folder", "rejects_path_problem"]
 

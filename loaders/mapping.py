@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from graph.model import TABLES
-from loaders.problems import InputError, Problem
+from coi.graph.model import TABLES
+from coi.loaders.problems import InputError, Problem
 
 __all__ = ["ColumnMapping", "DateRule", "SourceSpec", "ValueMap", "load_mapping", "split_place"]
 

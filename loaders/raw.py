@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from loaders.problems import Problem
+from coi.loaders.problems import Problem
 
 __all__ = ["CONSTANT", "Part", "RawTable"]
 

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from graph.model import TABLE_ORDER, TABLES
-from loaders.csv_grid import CsvDialect, field_count_reason, read_csv_grid, sniff_delimiter
-from loaders.mapping import ColumnMapping, SourceSpec
-from loaders.problems import InputError, Problem
-from loaders.raw import Part, RawTable
-from loaders.shape import Shaped, shape_source
-from loaders.sources import find_sources
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.loaders.csv_grid import CsvDialect, field_count_reason, read_csv_grid, sniff_delimiter
+from coi.loaders.mapping import ColumnMapping, SourceSpec
+from coi.loaders.problems import InputError, Problem
+from coi.loaders.raw import Part, RawTable
+from coi.loaders.shape import Shaped, shape_source
+from coi.loaders.sources import find_sources
 
 __all__ = ["RawTable", "read_tables"]
 

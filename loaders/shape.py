@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from graph.model import Table
-from loaders.filters import drop_mask
-from loaders.mapping import SourceSpec
-from loaders.raw import CONSTANT, Part
-from loaders.transform import apply_dates, apply_template, apply_values
+from coi.graph.model import Table
+from coi.loaders.filters import drop_mask
+from coi.loaders.mapping import SourceSpec
+from coi.loaders.raw import CONSTANT, Part
+from coi.loaders.transform import apply_dates, apply_template, apply_values
 
 __all__ = ["Shaped", "shape_source"]
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
-from graph.model import TABLE_ORDER
-from loaders.mapping import ColumnMapping, SourceSpec
-from loaders.problems import InputError, Problem
+from coi.graph.model import TABLE_ORDER
+from coi.loaders.mapping import ColumnMapping, SourceSpec
+from coi.loaders.problems import InputError, Problem
 
 __all__ = ["SUFFIXES", "Sources", "find_sources", "looks_like", "readable"]
 

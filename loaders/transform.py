@@ -12,8 +12,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-
-from loaders.mapping import DateRule, ValueMap
+from coi.loaders.mapping import DateRule, ValueMap
 
 __all__ = ["EXCEL_EPOCH", "apply_dates", "apply_template", "apply_values", "integral_ids"]
 

@@ -15,15 +15,14 @@ from typing import Any, overload
 
 import numpy as np
 import pandas as pd
-
-from graph.model import TABLE_ORDER, TABLES, Field, Table
-from graph.store import Dataset
-from loaders.dates import REASONS, parse_dates
-from loaders.ids import compatibility_twin, normalise_ids
-from loaders.leavers import end_leavers_postings
-from loaders.problems import Problem
-from loaders.raw import RawTable
-from loaders.transform import integral_ids
+from coi.graph.model import TABLE_ORDER, TABLES, Field, Table
+from coi.graph.store import Dataset
+from coi.loaders.dates import REASONS, parse_dates
+from coi.loaders.ids import compatibility_twin, normalise_ids
+from coi.loaders.leavers import end_leavers_postings
+from coi.loaders.problems import Problem
+from coi.loaders.raw import RawTable
+from coi.loaders.transform import integral_ids
 
 __all__ = ["FrameRows", "Validation", "validate"]
 

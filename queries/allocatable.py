@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph.model import Case, Person
+from coi.graph.model import Case, Person
 
 __all__ = ["REASONS", "Bar", "case_bars", "not_allocatable", "person_bars"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from queries.dispute import Dispute
-from queries.management import Link, managed_by, managers_of
-from queries.policy import Policy
-from queries.reader import Reader
-from queries.timeline import lookback_start
+from coi.queries.dispute import Dispute
+from coi.queries.management import Link, managed_by, managers_of
+from coi.queries.policy import Policy
+from coi.queries.reader import Reader
+from coi.queries.timeline import lookback_start
 
 __all__ = ["CaseContext"]
 

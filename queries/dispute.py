@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph.model import Assignment, Case
-from queries.reader import Reader
+from coi.graph.model import Assignment, Case
+from coi.queries.reader import Reader
 
 __all__ = ["Dispute", "NotFound", "dispute_of"]
 

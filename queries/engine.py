@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.store import GraphStore
-from queries import evidence
-from queries.allocatable import Bar, not_allocatable
-from queries.case_context import CaseContext
-from queries.dispute import OVERSIGHT_ROLES, NotFound, dispute_of
-from queries.findings import Finding, Findings
-from queries.names import Namer
-from queries.policy import DEFAULT_POLICY, Policy
-from queries.reader import Reader
-from queries.rules import PER_PERSON, PER_POOL, RULES, Explaining
-from queries.verdicts import Verdict, verdict_for
+from coi.graph.store import GraphStore
+from coi.queries import evidence
+from coi.queries.allocatable import Bar, not_allocatable
+from coi.queries.case_context import CaseContext
+from coi.queries.dispute import OVERSIGHT_ROLES, NotFound, dispute_of
+from coi.queries.findings import Finding, Findings
+from coi.queries.names import Namer
+from coi.queries.policy import DEFAULT_POLICY, Policy
+from coi.queries.reader import Reader
+from coi.queries.rules import PER_PERSON, PER_POOL, RULES, Explaining
+from coi.queries.verdicts import Verdict, verdict_for
 
 __all__ = ["ALLOCATABLE_ROLES", "CheckResult", "Engine", "Finding", "NotFound"]
 

@@ -2,7 +2,7 @@
 
 Every item names ids and dates a reviewer can look up by hand. Case summaries and
 people's names are never put in evidence (they are sensitive); names are added only
-in the human-readable explanation, through a :class:`queries.names.Namer`.
+in the human-readable explanation, through a :class:`coi.queries.names.Namer`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from graph.model import Assignment, Association, Case, Posting, Unit
-from queries.management import Link
-from queries.timeline import Span
+from coi.graph.model import Assignment, Association, Case, Posting, Unit
+from coi.queries.management import Link
+from coi.queries.timeline import Span
 
 __all__ = [
     "EvidenceKind",

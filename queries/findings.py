@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from queries.rules import RULES
-from queries.verdicts import severity_rank
+from coi.queries.rules import RULES
+from coi.queries.verdicts import severity_rank
 
 if TYPE_CHECKING:
-    from queries.policy import Policy
+    from coi.queries.policy import Policy
 
 __all__ = ["MAX_EVIDENCE", "Finding", "Findings"]
 

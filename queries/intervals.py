@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from graph.model import Posting
+from coi.graph.model import Posting
 
 if TYPE_CHECKING:
     import numpy as np

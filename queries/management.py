@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from graph.model import Posting
-from queries.reader import Reader
-from queries.timeline import Span, overlap
+from coi.graph.model import Posting
+from coi.queries.reader import Reader
+from coi.queries.timeline import Span, overlap
 
 __all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from graph.model import Assignment, Person
+from coi.graph.model import Assignment, Person
 
 __all__ = ["Namer"]
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.model import CLOSE_KINDS, Association, Posting
-from queries import evidence
-from queries.management import Link, managed_by, managers_of
-from queries.reader import Reader
-from queries.timeline import Span, clip, overlap
+from coi.graph.model import CLOSE_KINDS, Association, Posting
+from coi.queries import evidence
+from coi.queries.management import Link, managed_by, managers_of
+from coi.queries.reader import Reader
+from coi.queries.timeline import Span, clip, overlap
 
 __all__ = [
     "LINK_STRENGTH",

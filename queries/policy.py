@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from graph.model import CASE_TYPES
-from queries.rules import RULES
-from queries.verdicts import SEVERITIES
+from coi.graph.model import CASE_TYPES
+from coi.queries.rules import RULES
+from coi.queries.verdicts import SEVERITIES
 
 __all__ = ["DEFAULT_POLICY", "Policy", "PolicyError", "load_policy"]
 

@@ -13,10 +13,10 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from graph.model import Assignment, Association, Case, Person, Posting, Unit
-from graph.store import GraphStore
-from queries.intervals import UnitPostings
-from queries.timeline import Span
+from coi.graph.model import Assignment, Association, Case, Person, Posting, Unit
+from coi.graph.store import GraphStore
+from coi.queries.intervals import UnitPostings
+from coi.queries.timeline import Span
 
 __all__ = ["Reader"]
 

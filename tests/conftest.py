@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 NEO4J_SKIP = "NEO4J_URI is not set: the Neo4j half of the suite needs a real server (see README, 'Neo4j')"
@@ -40,7 +39,7 @@ def example_dir(tmp_path: Path) -> Path:
 def _neo4j_store() -> GraphStore:
     if not os.environ.get("NEO4J_URI"):
         pytest.skip(NEO4J_SKIP)
-    from graph.neo4j_store import Neo4jStore
+    from coi.graph.neo4j_store import Neo4jStore
 
     store = Neo4jStore.from_env()
     store.wipe()

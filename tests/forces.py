@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from graph.model import TABLES
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
+from coi.graph.model import TABLES
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
 
 __all__ = ["assign", "assoc", "case", "load_force", "officer", "posting", "unit", "write_force"]
 

@@ -51,7 +51,7 @@ def cli_store(kind: str, tmp_path: Path) -> list[str]:
         import pytest
 
         pytest.skip("NEO4J_URI is not set: the Neo4j half of the suite needs a real server")
-    from graph.neo4j_store import Neo4jStore
+    from coi.graph.neo4j_store import Neo4jStore
 
     wiping = Neo4jStore.from_env()
     wiping.wipe()

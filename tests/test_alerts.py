@@ -128,7 +128,7 @@ def test_acknowledging_closes_the_alert_and_is_in_the_trail(store: Path) -> None
         [f"{K1_O4}#1"],
     )
     assert entry["alerts"][0]["verdict"] == "declare" and entry["alerts"][0]["findings"] == ["SHARED_UNIT(O3)"]
-    from queries.analyses.recheck_state import load_state
+    from coi.queries.analyses.recheck_state import load_state
 
     state = load_state(store.with_name("store.sqlite.recheck.json"))
     assert state is not None and state.alerts[f"{K1_O4}#1"].acknowledged.trail_seq == entry["seq"]
@@ -242,7 +242,7 @@ def test_piped_output_keeps_long_ids_and_names_whole(tmp_path: Path, export: Pat
 
 def test_both_stores_raise_and_acknowledge_the_same_alerts(load_into: Any, export: Path, tmp_path: Path) -> None:
     """Through the CLI on the embedded store and on a real Neo4j (``-m neo4j``): same alerts, same exits."""
-    from graph.sqlite_store import SqliteStore
+    from coi.graph.sqlite_store import SqliteStore
 
     loaded = load_into(export)
     where = ["--store", str(loaded.path)] if isinstance(loaded, SqliteStore) else ["--neo4j", os.environ["NEO4J_URI"]]

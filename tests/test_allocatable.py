@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, open_picture
+from coi.graph import trail
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.audit import audit
+from coi.queries.engine import Engine
+from coi.queries.present.picture import build_case_picture
 from test_patterns import add_rows
 from test_report import Tables
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph import trail
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.audit import audit
-from queries.engine import Engine
-from queries.present.picture import build_case_picture
 
 RUNNER = CliRunner()
 ENV = {"COLUMNS": "250", "NEO4J_URI": None}
@@ -127,8 +127,8 @@ def test_left_on_the_day_is_still_serving(example_dir: Path, tmp_path: Path) -> 
 
 def test_candidates_pool_is_the_same_definition(load_into: Callable[[Path], GraphStore], barred_dir: Path) -> None:
     """On every store: an officer is in the store's serving pool on d exactly when person_bars is empty."""
-    from queries.allocatable import person_bars
-    from queries.analyses.candidates import find_candidates
+    from coi.queries.allocatable import person_bars
+    from coi.queries.analyses.candidates import find_candidates
 
     store = load_into(barred_dir)
     officers = store.people([f"O{i}" for i in range(1, 17)])
@@ -150,7 +150,7 @@ def test_candidates_for_a_closed_case_say_so(store: Path) -> None:
 
 
 def test_audit_counts_not_allocatable_per_reason(load_into: Callable[[Path], GraphStore], barred_dir: Path) -> None:
-    from queries.allocatable import REASONS
+    from coi.queries.allocatable import REASONS
 
     report = audit(Engine(load_into(barred_dir)))
     barred = {(r.case_id, r.investigator_id): [b.reason for b in r.bars] for r in report.not_allocatable()}

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from loaders.synthetic import ForceSpec, generate
-from queries.analyses.audit import audit
-from queries.analyses.candidates import candidates
-from queries.engine import Engine
-from queries.reader import Reader
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.loaders.synthetic import ForceSpec, generate
+from coi.queries.analyses.audit import audit
+from coi.queries.analyses.candidates import candidates
+from coi.queries.engine import Engine
+from coi.queries.reader import Reader
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +58,7 @@ def test_kept_unit_histories_answer_every_window_like_the_store(store: SqliteSto
 
 def test_parallel_audit_equals_serial(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = audit(Engine(store))
-    monkeypatch.setattr("queries.analyses.audit.CHUNK", 7)  # many chunks, so both workers get some
+    monkeypatch.setattr("coi.queries.analyses.audit.CHUNK", 7)  # many chunks, so both workers get some
     seen: list[tuple[int, int]] = []
     parallel = audit(Engine(store), workers=2, progress=lambda done, total: seen.append((done, total)))
     assert parallel.to_dict() == serial.to_dict()

@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
 from forces import assign, case, load_force, officer, posting, unit
 from test_report import Tables
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 RUNNER = CliRunner()

@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.loaders.synthetic import ForceSpec, generate
 
 from coi import exitcodes
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from loaders.synthetic import ForceSpec, generate
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 

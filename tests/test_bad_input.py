@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 from bad_input.defects import DEFECTS, EXAMPLE, FORMULA, HUGE, VALID, Case, cell, read_rows
+from coi.graph.model import TABLE_ORDER
+from coi.graph.sqlite_store import SqliteStore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph.model import TABLE_ORDER
-from graph.sqlite_store import SqliteStore
 
 FILES = tuple(f"{name}.csv" for name in TABLE_ORDER)
 RUNNER = CliRunner()

@@ -7,16 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.candidates import find_candidates
+from coi.queries.engine import Engine
 from test_patterns import add_rows
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.candidates import find_candidates
-from queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 RUNNER = CliRunner()

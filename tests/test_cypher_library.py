@@ -2,7 +2,7 @@
 
 The ``neo4j`` tests load a small force (the example plus a second case against O3 and a
 team under the Domestic Abuse Unit) and compare each pattern query with
-:mod:`queries.analyses.patterns`, and each allocation query with the engine's findings.
+:mod:`coi.queries.analyses.patterns`, and each allocation query with the engine's findings.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
-from queries.cypher.library import LibraryError, load_library, parse, problems
+from coi.queries.cypher.library import LibraryError, load_library, parse, problems
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 T = TypeVar("T")
@@ -139,7 +138,7 @@ def force(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def neo4j(force: Path) -> Iterator[Any]:
     if not os.environ.get("NEO4J_URI"):
         pytest.skip("NEO4J_URI is not set: the Cypher library's server tests need a real Neo4j")
-    from graph.neo4j_store import Neo4jStore
+    from coi.graph.neo4j_store import Neo4jStore
 
     store = Neo4jStore.from_env()
     store.wipe()
@@ -149,7 +148,7 @@ def neo4j(force: Path) -> Iterator[Any]:
 
 
 def _load(store: Any, folder: Path) -> None:
-    from loaders.load import load_folder
+    from coi.loaders.load import load_folder
 
     load_folder(folder, store)
     store.loaded_from, store.version = folder, store._meta().get("data_version")
@@ -187,7 +186,7 @@ def test_explain(neo4j: Any, query_id: str) -> None:
 
 @pytest.mark.neo4j
 def test_pattern_queries_agree_with_patterns_py(neo4j: Any) -> None:
-    from queries.analyses.patterns import patterns
+    from coi.queries.analyses.patterns import patterns
 
     report = stable(neo4j, lambda: patterns(neo4j, DAY))
     subjects = {r["subject_id"]: [c["case_id"] for c in r["cases"]] for r in run(neo4j, "repeat-subjects")}
@@ -222,8 +221,8 @@ def test_pattern_queries_agree_with_patterns_py(neo4j: Any) -> None:
 
 @pytest.mark.neo4j
 def test_allocation_queries_agree_with_the_engine(neo4j: Any) -> None:
-    from queries.analyses.recheck import recheck
-    from queries.engine import Engine
+    from coi.queries.analyses.recheck import recheck
+    from coi.queries.engine import Engine
 
     found = {
         (r.assignment.case_id, r.assignment.person_id, f.other_id, f.rule)

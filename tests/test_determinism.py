@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from coi.loaders.synthetic import SCALES, generate
 from load_helpers import cli
-
-from loaders.synthetic import SCALES, generate
 
 
 @pytest.mark.slow

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.audit import audit
+from coi.queries.engine import Engine
 from expected import expected_rows
 from typer.testing import CliRunner
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.audit import audit
-from queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 ROWS = expected_rows(EXAMPLE / "EXPECTED.md")

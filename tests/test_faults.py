@@ -23,14 +23,14 @@ from typing import Any
 
 import pytest
 from bad_input.defects import EXAMPLE, read_rows, write_rows
+from coi.graph.model import TABLE_ORDER
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.queries.engine import Engine
 from typer.testing import CliRunner
 
 from coi import exitcodes
 from coi.app import app
-from graph.model import TABLE_ORDER
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from queries.engine import Engine
 
 OFFICERS = 3000
 CHECK = ("K1", "O4", date(2023, 3, 10))  # declare, SHARED_UNIT(O3), in both versions
@@ -39,9 +39,9 @@ CHECK = ("K1", "O4", date(2023, 3, 10))  # declare, SHARED_UNIT(O3), in both ver
 def make_big_force(folder: Path) -> None:
     """The synthetic generator's force with the example's rows appended to each table."""
     try:
-        from loaders.synthetic import ForceSpec, generate
+        from coi.loaders.synthetic import ForceSpec, generate
     except ImportError:  # pragma: no cover - the generator lives in another module
-        pytest.skip("loaders.synthetic is not available")
+        pytest.skip("coi.loaders.synthetic is not available")
     generate(folder, ForceSpec(officers=OFFICERS, seed=11))
     (folder / "planted.csv").unlink(missing_ok=True)
     for name in TABLE_ORDER:

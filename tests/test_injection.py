@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 from bad_input.defects import EXAMPLE, read_rows, write_rows
+from coi.graph import trail
+from coi.graph.files import FORMULA_START
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph import trail
-from graph.files import FORMULA_START
-from graph.model import TABLE_ORDER, TABLES
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
 
 SQL = "Robert'); DROP TABLE officers;--"
 CYPHER = "'}) DETACH DELETE n //"

@@ -6,12 +6,11 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from coi.queries.engine import Engine
+from coi.queries.verdicts import verdict_for
 from forces import assign, assoc, case, load_force, officer, posting, unit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from queries.engine import Engine
-from queries.verdicts import verdict_for
 
 PEOPLE = ["A", "B", "C", "D", "E"]
 UNITS = [unit("F", kind="force"), unit("C1", "F", "command"), unit("T1", "C1"), unit("T2", "C1"), unit("Q", "F")]

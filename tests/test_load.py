@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from graph import sqlite_write
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore, StoreError
-from loaders.load import LoadOptions, load_folder
-from loaders.problems import InputError
+from coi.graph import sqlite_write
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore, StoreError
+from coi.loaders.load import LoadOptions, load_folder
+from coi.loaders.problems import InputError
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
 from load_helpers import EXAMPLE, cli, coi_process, copy_example, run_unprivileged, world_readable_dir
 
 from coi import exitcodes
-from graph.sqlite_store import SqliteStore
 
 
 def info(store: Path) -> tuple[str, dict[str, int]]:

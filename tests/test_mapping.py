@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import LoadOptions, load_folder
+from coi.loaders.problems import InputError
 from load_helpers import EXAMPLE, cli, cli_store
 from real_export import ROLE_WITH_ACCENT, write_real_export
 
 from coi import exitcodes
-from graph.sqlite_store import SqliteStore
-from loaders.load import LoadOptions, load_folder
-from loaders.problems import InputError
 
 TABLES = ("units", "officers", "people", "postings", "cases", "assignments", "associations")
 

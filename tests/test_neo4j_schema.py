@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from graph import neo4j_schema as schema
-from graph.model import TABLES
-from graph.neo4j_store import Neo4jStore
-from graph.store import StoreError
+from coi.graph import neo4j_schema as schema
+from coi.graph.model import TABLES
+from coi.graph.neo4j_store import Neo4jStore
+from coi.graph.store import StoreError
 
 POSTINGS_CYPHER = """\
 UNWIND $rows AS row

@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coi.graph import neo4j_schema as schema
+from coi.graph.model import TABLE_ORDER, TABLES
+from coi.graph.neo4j_store import Neo4jStore
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import StoreError, StoreMissing
+from coi.loaders.load import load_folder
+from coi.queries.analyses.audit import audit
+from coi.queries.engine import Engine
 from expected import expected_rows
 from neo4j.exceptions import ConstraintError
-
-from graph import neo4j_schema as schema
-from graph.model import TABLE_ORDER, TABLES
-from graph.neo4j_store import Neo4jStore
-from graph.sqlite_store import SqliteStore
-from graph.store import StoreError, StoreMissing
-from loaders.load import load_folder
-from queries.analyses.audit import audit
-from queries.engine import Engine
 
 NEO4J_SKIP = "NEO4J_URI is not set: these tests need a real Neo4j server (see docs/neo4j.md)"
 pytestmark = [pytest.mark.neo4j, pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NEO4J_SKIP)]
@@ -227,8 +226,8 @@ def test_overlapping_loads_the_later_one_wins(
 KILLED_LOAD = """
 import sys, time
 from pathlib import Path
-from graph.neo4j_store import Neo4jStore
-from loaders.load import load_folder
+from coi.graph.neo4j_store import Neo4jStore
+from coi.loaders.load import load_folder
 
 original = Neo4jStore._write_table
 def slow(self, table, *args):
@@ -285,7 +284,7 @@ def test_unreachable_uri_is_a_store_error(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, tmp_path: Path, monkeypatch) -> None:
-    from loaders.synthetic import SCALES, ForceSpec, generate
+    from coi.loaders.synthetic import SCALES, ForceSpec, generate
 
     folder = tmp_path / "force"
     generate(folder, ForceSpec(**{**vars(SCALES["small"]), "seed": 5}))
@@ -295,7 +294,7 @@ def test_a_generated_forces_audit_is_identical_on_both_stores(neo: Neo4jStore, t
     on_neo, on_embedded = audit(Engine(neo)), audit(Engine(embedded))
     assert len(on_embedded.allocations) > 50 and on_embedded.conflicted()
     assert on_neo.to_dict() == on_embedded.to_dict()  # verdicts, findings and evidence alike
-    monkeypatch.setattr("queries.analyses.audit.CHUNK", 9)  # several chunks, so both workers get some
+    monkeypatch.setattr("coi.queries.analyses.audit.CHUNK", 9)  # several chunks, so both workers get some
     in_two_processes = audit(Engine(neo), workers=2)  # each worker opens its own driver
     assert in_two_processes.to_dict() == on_embedded.to_dict()
 
@@ -338,7 +337,7 @@ def test_reading_is_reentrant_and_closes_on_error(neo: Neo4jStore) -> None:
 TAKEN_OVER_LOAD = """
 import sys, time
 from pathlib import Path
-from graph.neo4j_store import Neo4jStore
+from coi.graph.neo4j_store import Neo4jStore
 
 flag, original = Path(sys.argv[1]), Neo4jStore._write_table
 def slow(self, table, *args):

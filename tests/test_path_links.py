@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.paths import shortest_paths
+from coi.queries.reader import Reader
 from forces import assign, assoc, case, load_force, officer, posting, unit
 from test_patterns import add_rows
 from typer.testing import CliRunner, Result
 
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from queries.analyses.paths import shortest_paths
-from queries.reader import Reader
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 ENV = {"COLUMNS": "250", "NEO4J_URI": None}

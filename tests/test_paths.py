@@ -7,16 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.paths import shortest_paths
+from coi.queries.dispute import NotFound
+from coi.queries.reader import Reader
 from typer.testing import CliRunner
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.paths import shortest_paths
-from queries.dispute import NotFound
-from queries.reader import Reader
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set

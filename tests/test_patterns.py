@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.patterns import patterns
 from typer.testing import CliRunner
 
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.patterns import patterns
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set

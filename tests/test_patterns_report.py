@@ -8,14 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.patterns import patterns
 from test_patterns import add_rows, busier_dir  # noqa: F401 (busier_dir is a fixture)
 from typer.testing import CliRunner, Result
 
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.patterns import patterns
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 ENV = {"COLUMNS": "250", "NEO4J_URI": None}

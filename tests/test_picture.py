@@ -15,18 +15,18 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries import evidence
+from coi.queries.engine import Engine
+from coi.queries.present.picture import CONTEXT_COLOUR, SEVERITY_COLOURS, build_case_picture, write_case_picture
+from coi.queries.present.pyvis_page import Page, render_html
 from forces import assign, case, load_force, officer, posting, unit
 from typer.testing import CliRunner
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries import evidence
-from queries.engine import Engine
-from queries.present.picture import CONTEXT_COLOUR, SEVERITY_COLOURS, build_case_picture, write_case_picture
-from queries.present.pyvis_page import Page, render_html
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 DAY = date(2023, 3, 15)
@@ -401,8 +401,8 @@ def test_cli_refuses_an_out_file_that_is_not_html(tmp_path: Path, name: str) -> 
 
 def test_layout_keeps_every_label_box_apart() -> None:
     """Nodes that a spring layout puts on one spot (same neighbours) end up apart, with their labels."""
-    from queries.present.layout import box_for, overlapping
-    from queries.present.pyvis_page import FONT_PX, positions
+    from coi.queries.present.layout import box_for, overlapping
+    from coi.queries.present.pyvis_page import FONT_PX, positions
 
     g = nx.Graph()
     for i in range(12):  # twelve officers with the same two neighbours, long names
@@ -415,6 +415,6 @@ def test_layout_keeps_every_label_box_apart() -> None:
     boxes = {n: box_for(d["label"], d["size"], FONT_PX + 2 * bool(d.get("bold"))) for n, d in g.nodes(data=True)}
     assert overlapping(where, boxes) == []
     stacked = {n: (0.0, 0.0) for n in g}  # all on one point: still pulled apart
-    from queries.present.layout import separate
+    from coi.queries.present.layout import separate
 
     assert overlapping(separate(stacked, boxes), boxes) == []

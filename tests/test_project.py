@@ -27,10 +27,10 @@ FORBIDDEN = {
 
 #: (files, module prefixes they must not import)
 ROOMS = {
-    "queries/*.py": ("queries.analyses", "queries.present", "queries.cypher"),
-    "queries/rules/*.py": ("queries.engine", "queries.analyses", "queries.present", "queries.cypher"),
-    "queries/analyses/*.py": ("queries.present",),
-    "queries/cypher/*.py": ("queries.analyses", "queries.present", "queries.rules"),
+    "queries/*.py": ("coi.queries.analyses", "coi.queries.present", "coi.queries.cypher"),
+    "queries/rules/*.py": ("coi.queries.engine", "coi.queries.analyses", "coi.queries.present", "coi.queries.cypher"),
+    "queries/analyses/*.py": ("coi.queries.present",),
+    "queries/cypher/*.py": ("coi.queries.analyses", "coi.queries.present", "coi.queries.rules"),
 }
 
 

@@ -8,17 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import GraphStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.alerts import acknowledge
+from coi.queries.analyses.recheck import recheck
+from coi.queries.analyses.recheck_state import RecheckState, RecheckStateError, load_state, record, save_state
+from coi.queries.engine import Engine
 from typer.testing import CliRunner
 
 from coi import exitcodes
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from graph.store import GraphStore
-from loaders.load import load_folder
-from queries.analyses.alerts import acknowledge
-from queries.analyses.recheck import recheck
-from queries.analyses.recheck_state import RecheckState, RecheckStateError, load_state, record, save_state
-from queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 # wide, so rich does not wrap table cells; the embedded store given, even if NEO4J_URI is set

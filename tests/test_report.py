@@ -11,16 +11,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.queries.analyses.audit import AuditReport, audit
+from coi.queries.engine import Engine
+from coi.queries.evidence import summary
+from coi.queries.present.report import render_audit_html, write_audit_html
+from coi.queries.verdicts import VERDICT_ORDER
 from typer.testing import CliRunner
 
 from coi.app import app
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from queries.analyses.audit import AuditReport, audit
-from queries.engine import Engine
-from queries.evidence import summary
-from queries.present.report import render_audit_html, write_audit_html
-from queries.verdicts import VERDICT_ORDER
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 PLANTED = '<script>alert("x")</script> Tom & "Jerry"'

@@ -12,11 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import coi.queries.rules as registry
 import pytest
-
-import queries.rules as registry
-from queries.rules import FAMILIES, PER_PERSON, PER_POOL, RULES
-from queries.verdicts import Severity, severity_rank
+from coi.queries.rules import FAMILIES, PER_PERSON, PER_POOL, RULES
+from coi.queries.verdicts import Severity, severity_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPERS = {"base", "basis", "link_sentence"}  # modules of the package that hold no rule
@@ -81,6 +80,6 @@ def test_no_module_outside_the_registry_decides_a_rule() -> None:
 
 def test_the_registry_loads_without_the_engine_or_a_store() -> None:
     """Rules depend on the case context's data, never on the engine or the stores."""
-    code = "import sys, queries.rules; print(sorted(m for m in sys.modules if m.startswith(('queries.engine', 'graph.sqlite', 'graph.neo4j'))))"
+    code = "import sys, queries.rules; print(sorted(m for m in sys.modules if m.startswith(('coi.queries.engine', 'coi.graph.sqlite', 'coi.graph.neo4j'))))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "[]"

@@ -6,11 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from coi.queries.dispute import NotFound
+from coi.queries.engine import Engine
+from coi.queries.policy import Policy
 from forces import assign, assoc, case, load_force, officer, posting, unit
-
-from queries.dispute import NotFound
-from queries.engine import Engine
-from queries.policy import Policy
 
 D = date(2023, 6, 1)
 UNITS = [unit("F", kind="force"), unit("C", "F", "command"), unit("T1", "C"), unit("T2", "C"), unit("X", "F")]

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from queries.engine import Engine
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.queries.engine import Engine
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 READS = [

@@ -7,10 +7,10 @@ import pickle
 from pathlib import Path
 
 import pytest
+from coi.graph.sqlite_store import SqliteStore
+from coi.graph.store import StoreChanged
+from coi.loaders.load import load_folder
 
-from graph.sqlite_store import SqliteStore
-from graph.store import StoreChanged
-from loaders.load import load_folder
 from tests.forces import officer, unit, write_force
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from graph.model import ASSOCIATION_KINDS, ASSOCIATION_SOURCES, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
-from loaders.synthetic import HEADERS, PLANTED_KINDS, SCALES, ForceSpec, generate, main
+from coi.graph.model import ASSOCIATION_KINDS, ASSOCIATION_SOURCES, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
+from coi.loaders.synthetic import HEADERS, PLANTED_KINDS, SCALES, ForceSpec, generate, main
 
 SPEC = ForceSpec(officers=300, forces=2, cases_per_officer=1.0, conflict_share=0.3, seed=7)
 TABLES = tuple(HEADERS)

@@ -6,8 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-
-from loaders.synthetic import SCALES, ForceSpec, generate
+from coi.loaders.synthetic import SCALES, ForceSpec, generate
 
 
 def _crowding(folder: Path) -> tuple[float, int]:

@@ -9,13 +9,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from coi.graph import trail
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
 from typer.testing import CliRunner, Result
 
 from coi import exitcodes
 from coi.app import app
-from graph import trail
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 RUNNER = CliRunner()

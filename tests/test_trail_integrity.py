@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from coi.graph import trail
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
 
 from coi import exitcodes
-from graph import trail
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 ROOT = Path(__file__).parent.parent

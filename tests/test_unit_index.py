@@ -13,24 +13,23 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from coi.graph.model import Posting
+from coi.graph.sqlite_store import SqliteStore
+from coi.loaders.load import load_folder
+from coi.loaders.synthetic import SCALES, generate
+from coi.queries import evidence
+from coi.queries.case_context import CaseContext
+from coi.queries.dispute import dispute_of
+from coi.queries.findings import Findings
+from coi.queries.intervals import UnitPostings
+from coi.queries.management import _span, managed_by, managers_of
+from coi.queries.neighbours import linked_ids, shared_ids, step_between, step_evidence, steps
+from coi.queries.policy import DEFAULT_POLICY
+from coi.queries.reader import Reader
+from coi.queries.rules import PER_PERSON, indirect
+from coi.queries.timeline import clip, overlap
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.model import Posting
-from graph.sqlite_store import SqliteStore
-from loaders.load import load_folder
-from loaders.synthetic import SCALES, generate
-from queries import evidence
-from queries.case_context import CaseContext
-from queries.dispute import dispute_of
-from queries.findings import Findings
-from queries.intervals import UnitPostings
-from queries.management import _span, managed_by, managers_of
-from queries.neighbours import linked_ids, shared_ids, step_between, step_evidence, steps
-from queries.policy import DEFAULT_POLICY
-from queries.reader import Reader
-from queries.rules import PER_PERSON, indirect
-from queries.timeline import clip, overlap
 
 DAY0 = date(2000, 1, 1)
 

@@ -7,15 +7,15 @@ from typing import Annotated
 
 import typer
 
+from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.audit import CSV_HEADER, csv_rows
+from coi.queries.analyses.audit import audit as run_audit
+from coi.queries.engine import Engine
+from coi.queries.policy import load_policy
 from coi.render import audit_tables, check_text, not_allocatable_text
 from coi.stores import open_store
-from graph.files import write_csv_atomic
-from queries.analyses.audit import CSV_HEADER, csv_rows
-from queries.analyses.audit import audit as run_audit
-from queries.engine import Engine
-from queries.policy import load_policy
 
 __all__ = ["audit"]
 
@@ -57,7 +57,7 @@ def audit(
             write_csv_atomic(csv, CSV_HEADER, csv_rows(report, unit_names), bom=True)
             out.note(f"wrote {csv}")
         if html:
-            from queries.present.report import write_audit_html
+            from coi.queries.present.report import write_audit_html
 
             write_audit_html(report, html, engine.reader)
             out.note(f"wrote {html}")

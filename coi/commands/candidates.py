@@ -11,13 +11,13 @@ from rich.text import Text
 from coi import exitcodes
 from coi.commands.check import RoleOpt
 from coi.commands.log import ByOpt, CountingEngine, record_candidates
+from coi.graph.model import RANKS
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.candidates import find_candidates
+from coi.queries.policy import load_policy
 from coi.render import candidates_table
 from coi.stores import open_store
-from graph.model import RANKS
-from queries.analyses.candidates import find_candidates
-from queries.policy import load_policy
 
 __all__ = ["candidates"]
 

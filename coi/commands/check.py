@@ -11,10 +11,10 @@ from coi import exitcodes
 from coi.commands.log import ByOpt, ConfirmDisqualifiedOpt, OverrideOpt, record_check
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.engine import ALLOCATABLE_ROLES, Engine
+from coi.queries.policy import load_policy
 from coi.render import check_text
 from coi.stores import open_store
-from queries.engine import ALLOCATABLE_ROLES, Engine
-from queries.policy import load_policy
 
 __all__ = ["RoleOpt", "check"]
 

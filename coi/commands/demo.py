@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 
 from coi.commands.load import print_summary
+from coi.graph.sqlite_store import SqliteStore
 from coi.options import StoreOpt
 from coi.output import Output
+from coi.queries.analyses.audit import audit
+from coi.queries.engine import Engine
 from coi.render import check_text
-from graph.sqlite_store import SqliteStore
-from queries.analyses.audit import audit
-from queries.engine import Engine
 
 __all__ = ["demo"]
 
@@ -34,8 +34,8 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic force.")] = 7,
 ) -> None:
     """Generate a small synthetic force, load it, run checks and write a picture."""
-    from loaders.load import load_folder  # pandas: imported only by the commands that read tables
-    from loaders.synthetic import SCALES, generate
+    from coi.loaders.load import load_folder  # pandas: imported only by the commands that read tables
+    from coi.loaders.synthetic import SCALES, generate
 
     out = Output()
     with out.guard():
@@ -73,7 +73,7 @@ def demo(
 
 def _picture(out: Output, engine: Engine, case_id: str, person: str, on: date, folder: Path) -> None:
     try:
-        from queries.present.picture import write_case_picture
+        from coi.queries.present.picture import write_case_picture
     except ImportError:
         return
     path = folder / f"case-{case_id}-{person}.html"

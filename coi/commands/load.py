@@ -16,11 +16,11 @@ import typer
 
 from coi import exitcodes
 from coi.commands.recheck import recheck_and_record, recheck_text
+from coi.graph.store import LoadSummary
 from coi.load_report import print_summary, refuse, show_lines, write_problems
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
 from coi.output import Output
 from coi.stores import open_store
-from graph.store import LoadSummary
 
 __all__ = ["load", "print_summary"]
 
@@ -124,8 +124,8 @@ def load(
     updating alerts as `coi recheck` does (the same state). A committed load exits 0 even when
     alerts are open (they stay open; `coi recheck` exits 9 while any is).
     """
-    from loaders.load import LoadOptions, load_folder, rejects_path_problem  # pandas: only when loading
-    from loaders.problems import InputError
+    from coi.loaders.load import LoadOptions, load_folder, rejects_path_problem  # pandas: only when loading
+    from coi.loaders.problems import InputError
 
     out = Output(json_)
     with out.guard():

@@ -1,7 +1,7 @@
 """``coi log``: show and verify the audit trail; the hooks that record checks and candidates.
 
 Every ``coi check`` and ``coi candidates`` is recorded (ids only, never names) in the
-trail of :mod:`graph.trail`, with the tool's version; ``check --override REASON`` records
+trail of :mod:`coi.graph.trail`, with the tool's version; ``check --override REASON`` records
 an allocation that goes ahead despite the verdict, with the written reason. Overriding a
 disqualified verdict also needs ``--confirm-disqualified`` (recorded as such); an
 allocation that is not allocatable at all (not an officer, not serving, case closed) is
@@ -21,13 +21,13 @@ from rich.table import Table
 from rich.text import Text
 
 from coi import __version__, exitcodes
+from coi.graph import trail
+from coi.graph.store import GraphStore
 from coi.options import JsonOpt, StoreOpt
 from coi.output import Output
+from coi.queries.analyses.alerts import Alert
+from coi.queries.engine import CheckResult, Engine
 from coi.visible import control_character
-from graph import trail
-from graph.store import GraphStore
-from queries.analyses.alerts import Alert
-from queries.engine import CheckResult, Engine
 
 __all__ = [
     "ByOpt",

@@ -10,10 +10,10 @@ from rich.text import Text
 
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
+from coi.queries.evidence import sentence, summary
+from coi.queries.reader import Reader
 from coi.stores import open_store
-from queries.analyses.paths import DEFAULT_HOPS, MAX_HOPS, PathReport, shortest_paths
-from queries.evidence import sentence, summary
-from queries.reader import Reader
 
 __all__ = ["path", "path_text"]
 

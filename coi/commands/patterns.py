@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from coi.graph.files import write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
+from coi.queries.analyses.patterns import patterns as find_patterns
+from coi.queries.present.patterns_csv import CSV_HEADER, csv_rows
 from coi.stores import open_store
-from graph.files import write_csv_atomic
-from queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
-from queries.analyses.patterns import patterns as find_patterns
-from queries.present.patterns_csv import CSV_HEADER, csv_rows
 
 __all__ = ["patterns", "patterns_tables"]
 

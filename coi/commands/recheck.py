@@ -21,18 +21,18 @@ from rich.text import Text
 
 from coi import exitcodes
 from coi.commands.log import ByOpt, ReasonOpt, record_ack
+from coi.graph import trail
+from coi.graph.sqlite_store import default_store_path
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.analyses.alerts import Alert, UnknownAlert, acknowledge, latest_alerts, open_alerts
+from coi.queries.analyses.recheck import RecheckReport
+from coi.queries.analyses.recheck import recheck as run_recheck
+from coi.queries.analyses.recheck_state import RecheckStateError, load_state, locked, record, save_state
+from coi.queries.engine import Engine
+from coi.queries.policy import load_policy
 from coi.render import SEVERITY_STYLE, VERDICT_STYLE
 from coi.stores import neo4j_uri, open_store
-from graph import trail
-from graph.sqlite_store import default_store_path
-from queries.analyses.alerts import Alert, UnknownAlert, acknowledge, latest_alerts, open_alerts
-from queries.analyses.recheck import RecheckReport
-from queries.analyses.recheck import recheck as run_recheck
-from queries.analyses.recheck_state import RecheckStateError, load_state, locked, record, save_state
-from queries.engine import Engine
-from queries.policy import load_policy
 
 __all__ = ["default_state_path", "exit_for", "recheck", "recheck_and_record", "recheck_text"]
 

@@ -11,9 +11,9 @@ import typer
 from coi.commands.check import RoleOpt
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, PolicyOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
+from coi.queries.engine import ALLOCATABLE_ROLES, Engine
+from coi.queries.policy import load_policy
 from coi.stores import open_store
-from queries.engine import ALLOCATABLE_ROLES, Engine
-from queries.policy import load_policy
 
 __all__ = ["show"]
 
@@ -59,7 +59,7 @@ def show(
     with out.guard():
         engine = Engine(open_store(store, neo4j), load_policy(policy))
         try:
-            from queries.present.picture import write_case_picture  # pyvis: imported only when drawing
+            from coi.queries.present.picture import write_case_picture  # pyvis: imported only when drawing
 
             counts = write_case_picture(
                 engine, case, out_file, investigator, day, role, show_names=show_names, max_nodes=max_nodes

@@ -13,20 +13,20 @@ from typing import Annotated, Any
 import typer
 
 from coi import exitcodes
+from coi.graph.sqlite_store import default_store_path
+from coi.graph.store import StoreError
 from coi.load_report import write_problems
 from coi.options import JsonOpt, Neo4jOpt, StoreOpt
 from coi.output import Output
 from coi.stores import neo4j_uri, open_store
 from coi.validate_report import Group, group
-from graph.sqlite_store import default_store_path
-from graph.store import StoreError
 
 __all__ = ["validate"]
 
 
 def _changes(dataset, store: Path | None, neo4j: str | None) -> tuple[dict[str, Any] | None, str, str]:
     """(per-table changes or None, where the store is, why there is no comparison)."""
-    from loaders.compare import compare
+    from coi.loaders.compare import compare
 
     uri = neo4j_uri(store, neo4j)
     where = uri or str(store or default_store_path())
@@ -90,8 +90,8 @@ def validate(
     json_: JsonOpt = False,
 ) -> None:
     """Check an export as `coi load` would, write nothing; exit 3 when a load would be refused."""
-    from loaders.load import LoadOptions, check_folder, rejects_path_problem
-    from loaders.problems import InputError
+    from coi.loaders.load import LoadOptions, check_folder, rejects_path_problem
+    from coi.loaders.problems import InputError
 
     out = Output(json_)
     with out.guard():

@@ -1,4 +1,4 @@
-"""``python -m loaders.synthetic OUT_DIR --scale force --seed 1``"""
+"""``python -m coi.loaders.synthetic OUT_DIR --scale force --seed 1``"""
 
 from .cli import main
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.model import CASE_TYPES
+from coi.graph.model import CASE_TYPES
 
 from .names import SUMMARIES
 from .spec import CASE_DAYS, CASE_WEIGHTS, COUNTER, PLANTED_KINDS

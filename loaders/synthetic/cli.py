@@ -1,4 +1,4 @@
-"""The command line: ``python -m loaders.synthetic OUT_DIR --scale force --seed 1``."""
+"""The command line: ``python -m coi.loaders.synthetic OUT_DIR --scale force --seed 1``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ DESCRIPTION = "Deterministic synthetic police forces in the data-contract CSV fo
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m loaders.synthetic OUT_DIR --scale force --seed 1``"""
-    ap = argparse.ArgumentParser(prog="python -m loaders.synthetic", description=DESCRIPTION)
+    """``python -m coi.loaders.synthetic OUT_DIR --scale force --seed 1``"""
+    ap = argparse.ArgumentParser(prog="python -m coi.loaders.synthetic", description=DESCRIPTION)
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--seed", type=int, default=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from graph.model import ASSOCIATION_KINDS, ASSOCIATION_SOURCES, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
+from coi.graph.model import ASSOCIATION_KINDS, ASSOCIATION_SOURCES, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
 
 
 @dataclass(frozen=True)
@@ -72,4 +72,4 @@ _USED = (
     ({"declared", "reported", "inferred"}, set(ASSOCIATION_SOURCES)),
 )
 if not all(used <= declared for used, declared in _USED):
-    raise ImportError("loaders.synthetic uses values missing from graph.model's enumerations")
+    raise ImportError("coi.loaders.synthetic uses values missing from graph.model's enumerations")

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from datetime import date
 from functools import cache
 
-from graph.model import RANKS
+from coi.graph.model import RANKS
 
 from .spec import ForceSpec
 

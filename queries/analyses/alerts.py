@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from queries.verdicts import VERDICT_ORDER
+from coi.queries.verdicts import VERDICT_ORDER
 
 if TYPE_CHECKING:
-    from queries.analyses.recheck import Recheck, RecheckReport
+    from coi.queries.analyses.recheck import Recheck, RecheckReport
 
 __all__ = [
     "ACKNOWLEDGED",

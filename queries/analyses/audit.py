@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.store import GraphStore, StoreChanged
-from queries.allocatable import REASONS
-from queries.engine import CheckResult, Engine
-from queries.evidence import summary
-from queries.policy import Policy
-from queries.rules import RULES
-from queries.verdicts import VERDICT_ORDER
+from coi.graph.store import GraphStore, StoreChanged
+from coi.queries.allocatable import REASONS
+from coi.queries.engine import CheckResult, Engine
+from coi.queries.evidence import summary
+from coi.queries.policy import Policy
+from coi.queries.rules import RULES
+from coi.queries.verdicts import VERDICT_ORDER
 
 __all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows"]
 

@@ -1,6 +1,6 @@
 """Rank the people who could be allocated to a case, least conflicted first.
 
-The pool is every officer who may be allocated on the day (:mod:`queries.allocatable`:
+The pool is every officer who may be allocated on the day (:mod:`coi.queries.allocatable`:
 an officer, joined by it, not yet left), less the parties of the dispute; narrowed by unit
 (posted on the day to a unit it contains) and rank. Disqualified officers are never
 proposed. A case closed before the day has no pool at all. When nobody is proposed the
@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from queries.allocatable import Bar, case_bars, person_bars
-from queries.dispute import PARTY_ROLES, NotFound, dispute_of
-from queries.engine import CheckResult, Engine
-from queries.reader import Reader
-from queries.verdicts import VERDICT_ORDER, severity_rank
+from coi.queries.allocatable import Bar, case_bars, person_bars
+from coi.queries.dispute import PARTY_ROLES, NotFound, dispute_of
+from coi.queries.engine import CheckResult, Engine
+from coi.queries.reader import Reader
+from coi.queries.verdicts import VERDICT_ORDER, severity_rank
 
 __all__ = ["CandidateReport", "candidates", "find_candidates", "rank_key"]
 

@@ -1,6 +1,6 @@
 """The shortest explained link paths between two people, as of day d.
 
-A step is a one-step link of :mod:`queries.neighbours` (postings to the same unit that
+A step is a one-step link of :mod:`coi.queries.neighbours` (postings to the same unit that
 overlap, one working under the other's management, or an association) within the
 lookback window ending on d. Each hop of a path found lists every link between its two
 people, strongest first (:func:`~queries.neighbours.links_between`). The search is a bidirectional breadth-first search that
@@ -17,13 +17,13 @@ from datetime import date
 from itertools import islice, pairwise
 from typing import Any
 
-from queries import evidence
-from queries.dispute import NotFound
-from queries.evidence import sentence
-from queries.names import Namer
-from queries.neighbours import links_between, neighbours
-from queries.reader import Reader
-from queries.timeline import Span, lookback_start
+from coi.queries import evidence
+from coi.queries.dispute import NotFound
+from coi.queries.evidence import sentence
+from coi.queries.names import Namer
+from coi.queries.neighbours import links_between, neighbours
+from coi.queries.reader import Reader
+from coi.queries.timeline import Span, lookback_start
 
 __all__ = ["DEFAULT_HOPS", "MAX_HOPS", "MAX_PATHS", "PathReport", "Step", "shortest_paths"]
 

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from graph.model import Assignment, Case, Posting
-from graph.store import GraphStore, chunks
-from queries import evidence
-from queries.dispute import INVESTIGATING_ROLES, OVERSIGHT_ROLES
-from queries.names import Namer
-from queries.reader import Reader
-from queries.timeline import active
+from coi.graph.model import Assignment, Case, Posting
+from coi.graph.store import GraphStore, chunks
+from coi.queries import evidence
+from coi.queries.dispute import INVESTIGATING_ROLES, OVERSIGHT_ROLES
+from coi.queries.names import Namer
+from coi.queries.reader import Reader
+from coi.queries.timeline import active
 
 __all__ = [
     "SENSITIVE_CASE_TYPES",

@@ -11,8 +11,8 @@ transaction on Neo4j).
 Each allocation is compared with the last recorded recheck of the same assignment (its
 *baseline*; the allocation-date check when none is recorded): a *change* is another
 verdict, or a finding above info severity (``RULE(other)``) the baseline did not have.
-Alerts (:mod:`queries.analyses.alerts`) are raised and updated from the report; the state that
-keeps baseline and alerts is :mod:`queries.analyses.recheck_state`.
+Alerts (:mod:`coi.queries.analyses.alerts`) are raised and updated from the report; the state that
+keeps baseline and alerts is :mod:`coi.queries.analyses.recheck_state`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.model import Assignment
-from graph.store import chunks
-from queries.analyses.alerts import Alert, AlertChanges, apply_alerts, open_alerts
-from queries.analyses.recheck_state import RecheckState
-from queries.dispute import OVERSIGHT_ROLES
-from queries.engine import CheckResult, Engine
-from queries.timeline import active
+from coi.graph.model import Assignment
+from coi.graph.store import chunks
+from coi.queries.analyses.alerts import Alert, AlertChanges, apply_alerts, open_alerts
+from coi.queries.analyses.recheck_state import RecheckState
+from coi.queries.dispute import OVERSIGHT_ROLES
+from coi.queries.engine import CheckResult, Engine
+from coi.queries.timeline import active
 
 __all__ = ["Recheck", "RecheckReport", "current_allocations", "recheck"]
 

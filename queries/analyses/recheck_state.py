@@ -7,7 +7,7 @@ Version 2 (this one)::
      "alerts": {ALERT_ID: {...}}, "episodes": {ASSIGNMENT_ID: N}}
 
 ``allocations`` is the baseline the next recheck compares with; ``alerts`` is every open
-alert and the acknowledged ones of current allocations (:mod:`queries.analyses.alerts`);
+alert and the acknowledged ones of current allocations (:mod:`coi.queries.analyses.alerts`);
 ``episodes`` the last episode of alerts forgotten since, so alert ids are never reused.
 A version 1 file (before alerts existed) is read as version 2 with no alerts, so the next
 recheck raises an alert for every current allocation that is not clear; any other version
@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graph.files import write_text_atomic
-from queries.analyses.alerts import ACKNOWLEDGED, OPEN, Alert
-from queries.verdicts import VERDICT_ORDER
+from coi.graph.files import write_text_atomic
+from coi.queries.analyses.alerts import ACKNOWLEDGED, OPEN, Alert
+from coi.queries.verdicts import VERDICT_ORDER
 
 __all__ = ["STATE_VERSION", "RecheckState", "RecheckStateError", "load_state", "locked", "record", "save_state"]
 

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph.model import ASSOCIATION_KINDS, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
+from coi.graph.model import ASSOCIATION_KINDS, CASE_TYPES, RANKS, ROLES, UNIT_KINDS
 
 __all__ = [
     "CYPHER_DIR",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queries.analyses.patterns import CaseView, PatternReport
+from coi.queries.analyses.patterns import CaseView, PatternReport
 
 __all__ = ["CSV_HEADER", "csv_rows"]
 

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-
-from queries import evidence
-from queries.analyses.candidates import candidates
-from queries.dispute import Dispute, dispute_of
-from queries.engine import CheckResult, Engine
-from queries.names import Namer
-from queries.present.picture_graph import (
+from coi.queries import evidence
+from coi.queries.analyses.candidates import candidates
+from coi.queries.dispute import Dispute, dispute_of
+from coi.queries.engine import CheckResult, Engine
+from coi.queries.names import Namer
+from coi.queries.present.picture_graph import (
     CANDIDATE_POOL_LIMIT,
     CHECKED_FILL,
     CONTEXT_COLOUR,
@@ -42,10 +41,10 @@ from queries.present.picture_graph import (
     choose_kept,
     to_graph,
 )
-from queries.present.pyvis_page import Fact, LegendItem, Page, write_html
-from queries.reader import Reader
-from queries.rules import RULES
-from queries.verdicts import SEVERITIES
+from coi.queries.present.pyvis_page import Fact, LegendItem, Page, write_html
+from coi.queries.reader import Reader
+from coi.queries.rules import RULES
+from coi.queries.verdicts import SEVERITIES
 
 NOT_ALLOCATABLE_COLOUR = "#8b1a8b"
 
@@ -54,7 +53,7 @@ __all__ = ["CONTEXT_COLOUR", "MAX_NODES", "SEVERITY_COLOURS", "CasePicture", "bu
 
 @dataclass
 class CasePicture:
-    """The graph handed to :mod:`queries.present.pyvis_page`, the page around it, and what was left out."""
+    """The graph handed to :mod:`coi.queries.present.pyvis_page`, the page around it, and what was left out."""
 
     graph: nx.DiGraph
     page: Page

@@ -2,7 +2,7 @@
 
 Builds a networkx graph from a dispute and its checks' evidence: people, units and cases,
 edges coloured by the severity of the finding they come from, hover text with roles,
-units and dates. :mod:`queries.present.picture` wraps it in a page; :mod:`queries.present.pyvis_page` draws it.
+units and dates. :mod:`coi.queries.present.picture` wraps it in a page; :mod:`coi.queries.present.pyvis_page` draws it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-
-from graph.model import Posting
-from queries import evidence
-from queries.dispute import PARTY_ROLES, Dispute
-from queries.engine import CheckResult
-from queries.names import Namer
-from queries.reader import Reader
-from queries.timeline import active
-from queries.verdicts import SEVERITIES, severity_rank
+from coi.graph.model import Posting
+from coi.queries import evidence
+from coi.queries.dispute import PARTY_ROLES, Dispute
+from coi.queries.engine import CheckResult
+from coi.queries.names import Namer
+from coi.queries.reader import Reader
+from coi.queries.timeline import active
+from coi.queries.verdicts import SEVERITIES, severity_rank
 
 __all__ = ["MAX_NODES", "Builder", "add_structure", "choose_kept", "to_graph"]
 

@@ -7,7 +7,7 @@ issue #229: removed here, and any leftover remote reference is an error); a node
 containing "href" switches every popup to ``innerHTML`` (titles are escaped and "href" is
 neutralised). The page embeds vis-network, makes no network request (a Content Security
 Policy forbids it too) and is drawn with physics off from precomputed positions where no
-two nodes' labels overlap (:mod:`queries.present.layout`).
+two nodes' labels overlap (:mod:`coi.queries.present.layout`).
 
 Callers pass plain text. Hover texts and the page around the network are escaped here.
 Labels are drawn on the canvas as text, so they are not escaped: vis-network's label markup
@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from coi.graph.files import write_text_atomic
+from coi.queries.present.layout import box_for, separate
 from pyvis.network import Network
-
-from graph.files import write_text_atomic
-from queries.present.layout import box_for, separate
 
 __all__ = ["FONT_PX", "Fact", "LegendItem", "Page", "html_text", "label_text", "positions", "render_html", "write_html"]
 
@@ -146,7 +145,7 @@ def label_text(text: Any) -> str:
 
 def positions(graph: nx.Graph) -> dict[Any, tuple[float, float]]:
     """Given x/y where every node has them, else a seeded spring layout scaled to pixels; then
-    moved apart until no two nodes' label boxes overlap (:func:`queries.present.layout.separate`)."""
+    moved apart until no two nodes' label boxes overlap (:func:`coi.queries.present.layout.separate`)."""
     given = {n: (d["x"], d["y"]) for n, d in graph.nodes(data=True) if "x" in d and "y" in d}
     if len(given) == graph.number_of_nodes():
         found = given

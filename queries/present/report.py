@@ -14,15 +14,15 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from graph.files import write_text_atomic
-from queries.analyses.audit import AuditReport
-from queries.engine import CheckResult
-from queries.evidence import summary
-from queries.present.report_charts import VERDICT_COLOURS, hbar_chart, stacked_bar_chart
-from queries.reader import Reader
-from queries.rules import RULES
-from queries.rules.basis import REG_15_3_B, REG_15_3_C, REG_15_3_D
-from queries.verdicts import VERDICT_ORDER
+from coi.graph.files import write_text_atomic
+from coi.queries.analyses.audit import AuditReport
+from coi.queries.engine import CheckResult
+from coi.queries.evidence import summary
+from coi.queries.present.report_charts import VERDICT_COLOURS, hbar_chart, stacked_bar_chart
+from coi.queries.reader import Reader
+from coi.queries.rules import RULES
+from coi.queries.rules.basis import REG_15_3_B, REG_15_3_C, REG_15_3_D
+from coi.queries.verdicts import VERDICT_ORDER
 
 __all__ = ["render_audit_html", "write_audit_html"]
 

@@ -10,7 +10,7 @@ the whole pool. Adding a rule is adding (or extending) one module here and listi
 
 from __future__ import annotations
 
-from queries.rules import (
+from coi.queries.rules import (
     association,
     case_history,
     counter_allegation,
@@ -20,8 +20,8 @@ from queries.rules import (
     senior_officer,
     shared_unit,
 )
-from queries.rules.base import Explaining, Rule
-from queries.verdicts import severity_rank
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.verdicts import severity_rank
 
 __all__ = ["FAMILIES", "PER_PERSON", "PER_POOL", "RULES", "Explaining", "Rule"]
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from graph.model import Unit
-from queries.verdicts import Severity
+from coi.graph.model import Unit
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.findings import Finding
+    from coi.queries.findings import Finding
 
 __all__ = ["Explaining", "Family", "Rule"]
 

@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from queries import evidence
-from queries.dispute import INVESTIGATING_ROLES
-from queries.rules.base import Explaining, Rule
-from queries.rules.basis import REG_15_3_B, SUPER_COMPLAINT
-from queries.verdicts import Severity
+from coi.queries import evidence
+from coi.queries.dispute import INVESTIGATING_ROLES
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.rules.basis import REG_15_3_B, SUPER_COMPLAINT
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Finding, Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Finding, Findings
 
 INVESTIGATING = set(INVESTIGATING_ROLES)
 

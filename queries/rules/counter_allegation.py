@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from queries import evidence
-from queries.dispute import OVERSIGHT_ROLES, PARTY_ROLES
-from queries.rules.base import Explaining, Rule
-from queries.rules.basis import IOPC_IMPARTIALITY
-from queries.verdicts import Severity
+from coi.queries import evidence
+from coi.queries.dispute import OVERSIGHT_ROLES, PARTY_ROLES
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.rules.basis import IOPC_IMPARTIALITY
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Finding, Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Finding, Findings
 
 
 def find(case: CaseContext, found: Findings, me: str) -> None:

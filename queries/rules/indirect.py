@@ -14,17 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from queries import evidence
-from queries.evidence import sentence
-from queries.management import managed_by, managers_of
-from queries.neighbours import Step, linked_ids, shared_ids, step_between, step_evidence
-from queries.rules.base import Explaining, Rule
-from queries.rules.basis import IOPC_IMPARTIALITY
-from queries.verdicts import Severity
+from coi.queries import evidence
+from coi.queries.evidence import sentence
+from coi.queries.management import managed_by, managers_of
+from coi.queries.neighbours import Step, linked_ids, shared_ids, step_between, step_evidence
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.rules.basis import IOPC_IMPARTIALITY
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Finding, Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Finding, Findings
 
 #: intermediaries shown per finding
 MAX_INTERMEDIARIES = 3

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from queries.evidence import sentence
-from queries.rules.base import Explaining
+from coi.queries.evidence import sentence
+from coi.queries.rules.base import Explaining
 
 if TYPE_CHECKING:
-    from queries.findings import Finding
+    from coi.queries.findings import Finding
 
 
 def first_link(f: Finding, x: Explaining) -> str:

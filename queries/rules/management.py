@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from queries import evidence
-from queries.rules.base import Rule
-from queries.rules.basis import IOPC_IMPARTIALITY, REG_15_3_C, SUPER_COMPLAINT
-from queries.rules.link_sentence import first_link
-from queries.timeline import DAY
-from queries.verdicts import Severity
+from coi.queries import evidence
+from coi.queries.rules.base import Rule
+from coi.queries.rules.basis import IOPC_IMPARTIALITY, REG_15_3_C, SUPER_COMPLAINT
+from coi.queries.rules.link_sentence import first_link
+from coi.queries.timeline import DAY
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Findings
 
 
 def find(case: CaseContext, found: Findings, me: str) -> None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graph.model import SENIOR_RANKS
-from queries import evidence
-from queries.rules.base import Explaining, Rule
-from queries.rules.basis import REG_15_3_D
-from queries.timeline import active
-from queries.verdicts import Severity
+from coi.graph.model import SENIOR_RANKS
+from coi.queries import evidence
+from coi.queries.rules.base import Explaining, Rule
+from coi.queries.rules.basis import REG_15_3_D
+from coi.queries.timeline import active
+from coi.queries.verdicts import Severity
 
 if TYPE_CHECKING:
-    from queries.case_context import CaseContext
-    from queries.findings import Finding, Findings
+    from coi.queries.case_context import CaseContext
+    from coi.queries.findings import Finding, Findings
 
 
 def find(case: CaseContext, found: Findings, me: str) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from coi.graph.model import TABLE_ORDER as TABLES
+
 from bad_input.builders import (
     EXAMPLE,
     Case,
@@ -38,7 +40,6 @@ from bad_input.builders import (
     workbook,
     write_rows,
 )
-from graph.model import TABLE_ORDER as TABLES
 
 __all__ = ["DEFECTS", "EXAMPLE", "FORMULA", "HUGE", "VALID", "Case", "cell", "read_rows", "write_corpus", "write_rows"]
 
