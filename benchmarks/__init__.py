@@ -1,1 +1,1 @@
-"""Benchmarks: python -m benchmarks.run --scale force|national."""
+"""Benchmarks: python -m benchmarks.run --scale force|national|dense."""

@@ -1,6 +1,6 @@
 """Measure coi at force or national scale; print figures beside anchors from the same run.
 
-    python -m benchmarks.run --scale force [--store embedded|neo4j] [--workers N] [--json]
+    python -m benchmarks.run --scale force|national|dense [--store embedded|neo4j] [--workers N] [--json]
 
 Data comes from the project's generator and is cached under benchmarks/.cache/. Every
 figure that has an anchor is printed as a ratio to it (load vs pandas.read_csv of the same

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from coi.graph.model import Assignment, Association, Case, Person, Posting, Unit
 from coi.graph.store import GraphStore
+from coi.queries.intervals import UnitPostings
 from coi.queries.timeline import Span
 
 __all__ = ["Reader"]
@@ -62,6 +63,7 @@ class Reader:
             store.associations_for_people, lambda a: (a.person_a, a.person_b), lambda a: a.association_id
         )
         self._unit_history: _Cache[Posting] | None = None
+        self._unit_index: dict[str, UnitPostings] = {}
         self._people: dict[str, Person | None] = {}
         self._cases: dict[str, Case | None] = {}
         self._linked: dict[str, list[Case]] = {}
@@ -165,6 +167,25 @@ class Reader:
                 _BY_POSTING_ID,
             )
 
+    def unit_index(self, unit_ids: Iterable[str], span: Span) -> dict[str, UnitPostings]:
+        """Each unit's postings, indexed by their days, holding at least those overlapping ``span``.
+
+        In bulk mode a unit's whole history is indexed once and kept; otherwise only the
+        postings overlapping ``span`` are read, so the index answers queries inside ``span``.
+        """
+        unit_ids = list(dict.fromkeys(unit_ids))
+        if self._unit_history is None:
+            by_unit: dict[str, list[Posting]] = {u: [] for u in unit_ids}
+            if unit_ids:
+                for p in sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=_BY_POSTING_ID):
+                    by_unit[p.unit_id].append(p)
+            return {u: UnitPostings(postings) for u, postings in by_unit.items()}
+        missing = [u for u in unit_ids if u not in self._unit_index]
+        if missing:
+            for u, postings in self._unit_history.get(missing).items():
+                self._unit_index[u] = UnitPostings(postings)
+        return {u: self._unit_index[u] for u in unit_ids}
+
     def unit_postings(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
         """Postings to any of ``unit_ids`` overlapping ``span``, by posting id."""
         unit_ids = list(dict.fromkeys(unit_ids))
@@ -172,13 +193,16 @@ class Reader:
             return []
         if self._unit_history is None:
             return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=_BY_POSTING_ID)
-        start, end = span
-        return sorted(
-            (
-                p
-                for postings in self._unit_history.get(unit_ids).values()
-                for p in postings
-                if p.start_date <= end and (p.end_date is None or p.end_date >= start)
-            ),
-            key=_BY_POSTING_ID,
-        )
+        found = [p for index in self.unit_index(unit_ids, span).values() for p in index.postings_overlapping(*span)]
+        return found if len(unit_ids) == 1 else sorted(found, key=_BY_POSTING_ID)
+
+    def unit_supervisors(self, unit_ids: Iterable[str], span: Span) -> list[Posting]:
+        """Supervisor postings to any of ``unit_ids`` overlapping ``span``, by posting id."""
+        if self._unit_history is None:
+            return [p for p in self.unit_postings(unit_ids, span) if p.supervisor]
+        found = [
+            p
+            for index in self.unit_index(unit_ids, span).values()
+            for p in index.supervisors.postings_overlapping(*span)  # type: ignore[union-attr]
+        ]
+        return sorted(found, key=_BY_POSTING_ID)

@@ -222,7 +222,7 @@ def test_counts_scale_with_spec(tmp_path: Path) -> None:
         assert 2.5 < big[t] / small[t] < 6, t
         assert 1.5 < two[t] / small[t] < 2.5, t
     assert 200 < small["officers"] < 450 and 800 < big["officers"] < 1600
-    assert set(SCALES) == {"small", "force", "national"} and SCALES["national"].forces == 43
+    assert set(SCALES) == {"small", "force", "national", "dense"} and SCALES["national"].forces == 43
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,12 +18,24 @@ class ForceSpec:
     conflict_share: float = 0.15  # share of investigator allocations deliberately conflicted
     seed: int = 1
     posting_years: float = 3.0  # mean planned length of a posting
+    team_constables: tuple[int, int] = (5, 10)  # constables per team, drawn uniformly
+    constables_per_sergeant: int = 0  # 0: one sergeant leads a team; else a sergeant per this many constables
+    psd_team_positions: int = 300  # positions of the force per professional standards team
 
 
 SCALES: dict[str, ForceSpec] = {
     "small": ForceSpec(officers=300),
     "force": ForceSpec(officers=4000),
     "national": ForceSpec(officers=5800, forces=43, cases_per_officer=4.0, posting_years=1.6),
+    # a big city force: few, crowded units (hundreds of officers at once), a long history
+    "dense": ForceSpec(
+        officers=30000,
+        years=35,
+        cases_per_officer=2.8,
+        team_constables=(80, 240),
+        constables_per_sergeant=10,
+        psd_team_positions=500,
+    ),
 }
 PLANTED_KINDS = ("line_manager", "supervisor_of_unit", "same_unit", "friend")
 HEADERS = {

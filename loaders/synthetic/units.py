@@ -5,8 +5,19 @@ from __future__ import annotations
 from itertools import pairwise
 
 from .names import AREAS, PLACES, TOWNS
-from .spec import LADDER
+from .spec import LADDER, ForceSpec
 from .state import ForceState
+
+
+def _team_positions(spec: ForceSpec) -> float:
+    """Mean positions per team, to size the force: constables and their sergeants.
+
+    With one sergeant per team this is (lo + hi + 1) / 2: 8 for the default 5-10 constables,
+    the figure every existing force was generated with.
+    """
+    lo, hi = spec.team_constables
+    per = spec.constables_per_sergeant
+    return (lo + hi) / 2 * (1 + 1 / per) if per else (lo + hi + 1) / 2
 
 
 class UnitsMixin(ForceState):
@@ -49,8 +60,13 @@ class UnitsMixin(ForceState):
         for t in range(1, teams + 1):
             u = self._unit(f"{uid}-T{t}", f"{team} {t}" if teams > 1 else team, d, "team", team_tags)
             sgt = self._pos(u, "sergeant", f"{roles[0]} sergeant", True, head)
-            for _ in range(self.rng.randint(5, 10)):
-                self._pos(u, "constable", f"{roles[1]} constable", False, sgt)
+            n, per = self.rng.randint(*self.spec.team_constables), self.spec.constables_per_sergeant
+            sgts = [sgt] + [
+                self._pos(u, "sergeant", f"{roles[0]} sergeant", False, sgt)
+                for _ in range(-(-n // per) - 1 if per else 0)
+            ]
+            for i in range(n):
+                self._pos(u, "constable", f"{roles[1]} constable", False, sgts[i % len(sgts)])
 
     def build_units(self, size: int) -> None:
         rng, c = self.rng, self.code
@@ -67,7 +83,7 @@ class UnitsMixin(ForceState):
         head = self._pos(
             psd, "superintendent" if size >= 1500 else "chief_inspector", "Head of Professional Standards", True, dcc
         )
-        n_psd = max(1, round(size / 300))
+        n_psd = max(1, round(size / self.spec.psd_team_positions))
         for t in range(1, n_psd + 2):
             last = t > n_psd
             u = self._unit(
@@ -87,7 +103,7 @@ class UnitsMixin(ForceState):
                         False,
                         lead,
                     )
-        teams = max(8, round((size - 8 * n_psd - 25) / 8))
+        teams = max(8, round((size - 8 * n_psd - 25) / _team_positions(self.spec)))
         n_geo = max(2, min(len(AREAS), round(size / 700)))
         cmds = [(f"{a} Command", True) for a in AREAS[:n_geo]] + [
             ("Crime Command", False),

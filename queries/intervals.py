@@ -1,0 +1,58 @@
+"""A unit's postings indexed by their days: "which postings of this unit overlap these days?"
+
+In a crowded unit (hundreds of officers at once, decades of history) comparing postings
+pair by pair costs millions of date comparisons per audit month. :class:`UnitPostings`
+keeps a unit's postings in posting-id order (the order evidence is chosen in) beside two
+arrays of day numbers, so one overlap query is a vectorised comparison that returns the
+matching postings in that same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from coi.graph.model import Posting
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["UnitPostings"]
+
+#: day number of an ongoing posting's end (after any real date)
+_OPEN = date.max.toordinal() + 1
+
+
+class UnitPostings:
+    """Postings of one unit, by posting id, with start and end day numbers for overlap queries.
+
+    The test is the store's: a posting overlaps [first, last] when it starts by ``last`` and
+    has not ended before ``first`` (a load refuses postings that end before they start).
+    """
+
+    __slots__ = ("_ends", "_officers", "_starts", "postings", "supervisors")
+
+    def __init__(self, postings: Sequence[Posting], supervisors: bool = True) -> None:
+        import numpy as np  # here, not at import: every command imports queries, few build an index
+
+        self.postings = list(postings)
+        #: the unit's supervisor postings, indexed alike (few: a unit's heads over the years)
+        self.supervisors = UnitPostings([p for p in self.postings if p.supervisor], False) if supervisors else None
+        n = len(self.postings)
+        self._starts = np.fromiter((p.start_date.toordinal() for p in self.postings), np.int64, n)
+        self._ends = np.fromiter((p.end_date.toordinal() if p.end_date else _OPEN for p in self.postings), np.int64, n)
+        self._officers = np.array([p.officer_id for p in self.postings], dtype=object)
+
+    def overlapping(self, first: date, last: date) -> np.ndarray:
+        """Positions (in posting-id order) of the postings sharing a day with [first, last]."""
+        return ((self._starts <= last.toordinal()) & (self._ends >= first.toordinal())).nonzero()[0]
+
+    def postings_overlapping(self, first: date, last: date) -> list[Posting]:
+        """The postings sharing a day with [first, last], by posting id."""
+        postings = self.postings
+        return [postings[i] for i in self.overlapping(first, last).tolist()]
+
+    def officers_overlapping(self, first: date, last: date) -> list[str]:
+        """The officer of each posting sharing a day with [first, last] (repeats kept)."""
+        return self._officers[self.overlapping(first, last)].tolist()
