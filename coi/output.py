@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -27,6 +27,13 @@ from coi.visible import attach, visible_json
 __all__ = ["Output"]
 
 MAX_PROBLEMS_SHOWN = 50
+
+
+_HOLE = "\x00streamed\x00"  # stands in for the streamed list while the rest is dumped
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
 class Output:
@@ -63,7 +70,21 @@ class Output:
             yield update
 
     def json(self, document: Any) -> None:
-        sys.stdout.write(visible_json(json.dumps(document, ensure_ascii=False, indent=2, default=str)) + "\n")
+        sys.stdout.write(visible_json(_dumps(document)) + "\n")
+
+    def json_streamed(self, document: dict[str, Any], key: str, items: Iterable[Any]) -> None:
+        """The same bytes as ``json({**document, key: list(items)})`` with ``key`` last, written item
+        by item: a national audit's allocations are never all in one string (or one list of dicts)."""
+        head, tail = _dumps({**document, key: _HOLE}).rsplit(_dumps(_HOLE), 1)
+        write = sys.stdout.write
+        write(visible_json(head))
+        first = True
+        for item in items:
+            # json's only line breaks are its own "\n" (in strings they are escaped; U+0085 and
+            # U+2028 are not, so str.splitlines-based indenting would break inside a string)
+            write(("[\n" if first else ",\n") + visible_json("    " + _dumps(item).replace("\n", "\n    ")))
+            first = False
+        write(("[]" if first else "\n  ]") + visible_json(tail) + "\n")
 
     def print(self, *items: Any) -> None:
         if not self.json_mode:

@@ -61,7 +61,7 @@ def audit(
             write_audit_html(report, html, engine.reader)
             out.note(f"wrote {html}")
     if json_:
-        out.json(report.to_dict())
+        out.json_streamed({"totals": report.totals()}, "allocations", (r.to_dict() for r in report.allocations))
         return
     for table in audit_tables(report, unit_names):
         out.print(table)
