@@ -145,6 +145,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(5)
+    # wait for the executor's manager thread to finish its teardown: left running, it closes its
+    # wake-up pipe while the interpreter's exit hook writes to it ("Bad file descriptor")
+    pool.shutdown(wait=True)
 
 
 def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
