@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from coi.queries.engine import ALLOCATABLE_ROLES
+from coi.graph.model import OVERSIGHT_ROLES as ALLOCATABLE_ROLES  # the engine's, without importing it
 from coi.visible import control_character
 
 __all__ = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = ["redact", "register_uri", "secrets"]
@@ -16,21 +17,27 @@ _URI = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.I)
 MIN_SECRET = 3  # shorter "secrets" would blank out ordinary words
 
 
-_registered: set[str] = set()
+_registered: tuple[str, ...] = ()  # URIs in use this process (the --neo4j given)
 
 
 def register_uri(uri: str) -> None:
     """Treat the password and query values of ``uri`` (the Neo4j URI in use) as secrets."""
-    parts = urlsplit(uri)
-    _registered.add(unquote(parts.password or ""))
-    _registered.update(value for _, value in parse_qsl(parts.query))
+    global _registered
+    if uri not in _registered:
+        _registered = (*_registered, uri)
 
 
 def secrets() -> tuple[str, ...]:
     """``NEO4J_PASSWORD``, and the password and query values of ``NEO4J_URI`` and of every URI
-    registered by :func:`register_uri`, longest first."""
-    found = {os.environ.get("NEO4J_PASSWORD", ""), *_registered}
-    for uri in _URI.findall(os.environ.get("NEO4J_URI", "")):
+    registered by :func:`register_uri`, longest first (worked out once per configuration:
+    this runs for every line printed)."""
+    return _secrets(os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_URI", ""), _registered)
+
+
+@cache
+def _secrets(password: str, env_uri: str, registered: tuple[str, ...]) -> tuple[str, ...]:
+    found = {password}
+    for uri in (*_URI.findall(env_uri), *registered):
         parts = urlsplit(uri)
         found.add(unquote(parts.password or ""))
         found.update(value for _, value in parse_qsl(parts.query))

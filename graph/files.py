@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["output_problem", "spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
+__all__ = ["fsync_dir", "output_problem", "spreadsheet_safe", "write_csv_atomic", "write_text_atomic"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,6 +34,23 @@ def spreadsheet_safe(value: Any) -> str:
     """Text a spreadsheet will not run as a formula (a leading ' neutralises = + - @)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def fsync_dir(folder: Path, strict: bool = True) -> None:
+    """Make a rename or a new file in ``folder`` durable (``strict=False``: best effort, errors ignored)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        if strict:
+            raise
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        if strict:
+            raise
+    finally:
+        os.close(fd)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -109,6 +126,7 @@ def _write(path: Path, write: Any, encoding: str) -> None:
         if mode is not None:
             os.chmod(tmp, stat.S_IMODE(mode))  # a replaced file keeps its permissions
         os.replace(tmp, target)
+        fsync_dir(target.parent, strict=False)
     except OSError as exc:  # disk full, file-size limit: name the file, leave nothing behind
         Path(tmp).unlink(missing_ok=True)
         raise OSError(exc.errno, exc.strerror, str(path)) from None

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from coi.graph.files import fsync_dir
 from coi.graph.lock import exclusive_lock
 from coi.graph.model import TABLE_ORDER, TABLES
 from coi.graph.store import Dataset, LoadSummary, StoreError, TableChange, data_version
@@ -225,14 +226,6 @@ def _locked(path: Path, waiting: Callable[[str], None] | None) -> Iterator[None]
         yield
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def build_and_swap(
     path: Path,
     dataset: Dataset,
@@ -268,5 +261,5 @@ def build_and_swap(
             tmp.unlink(missing_ok=True)
             raise
         with suppress(OSError):  # the swap is done; this only hurries the directory entry to disk
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
     return summary

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from coi.graph.files import fsync_dir
 from coi.graph.sqlite_store import default_store_path
 from coi.graph.store import StoreError
 from coi.graph.trail_format import GENESIS, BadLine, canonical, entry_hash, read_line
@@ -206,7 +207,7 @@ def append(path: Path, body: Mapping[str, Any]) -> dict[str, Any]:
     finally:
         os.close(fd)  # closing releases the lock
     if created:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent, strict=False)
     return entry
 
 
@@ -263,19 +264,6 @@ def _write_whole(fd: int, line: bytes, size: int, path: Path) -> None:
     except BaseException:  # interrupted (Ctrl-C) before the fsync: the command fails, so nothing is recorded
         os.ftruncate(fd, size)
         raise
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _contents(path: Path) -> tuple[list[bytes], bytes]:

@@ -8,11 +8,10 @@ the rejects file (fsynced), so a committed load never lacks its rejects.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from coi.graph.files import output_problem, write_csv_atomic
+from coi.graph.files import fsync_dir, output_problem, write_csv_atomic
 from coi.graph.model import TABLE_ORDER
 from coi.graph.store import GraphStore, LoadSummary
 from coi.loaders.mapping import load_mapping
@@ -46,28 +45,15 @@ def check_folder(folder: Path, options: LoadOptions = LoadOptions()) -> Validati
     return validate(raw, options.dayfirst, options.skip_invalid, warnings)
 
 
-def _fsync(path: Path) -> None:
-    """Make ``path`` and its directory entry durable (a pipe or device has nothing to sync)."""
-    if not path.is_file():
-        return
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-    if hasattr(os, "O_DIRECTORY"):
-        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _write_rejects(path: Path, result: Validation) -> None:
     rows = (
         (p.file, p.row, p.column or "", p.value or "", p.reason, json.dumps(record, ensure_ascii=False))
         for p, record in result.rejected
     )
     try:
-        write_csv_atomic(path, REJECT_HEADER, rows)
-        _fsync(path)
+        write_csv_atomic(path, REJECT_HEADER, rows)  # synced before it is swapped in
+        if path.is_file():
+            fsync_dir(path.parent)  # and its directory entry, strictly: the swap comes next
     except OSError as exc:
         raise InputError([Problem(str(path), f"rejects file cannot be written: {exc.strerror or exc}")]) from None
 

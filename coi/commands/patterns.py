@@ -10,10 +10,11 @@ import typer
 from rich.table import Table
 
 from coi.graph.files import write_csv_atomic
+from coi.graph.model import SENSITIVE_UNIT_TAGS
 from coi.options import JsonOpt, Neo4jOpt, OnOpt, ShowNamesOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.outputs import check_outputs
-from coi.queries.analyses.patterns import SENSITIVE_TAGS, CaseView, PatternReport
+from coi.queries.analyses.patterns import CaseView, PatternReport
 from coi.queries.analyses.patterns import patterns as find_patterns
 from coi.queries.present.patterns_csv import CSV_HEADER, csv_rows
 from coi.stores import opened_store
@@ -57,7 +58,7 @@ def patterns_tables(report: PatternReport) -> list[Table | str]:
     if report.sensitive_postings:
         table = Table(
             title=f"Subjects of open domestic abuse / sexual misconduct cases posted on {report.on} "
-            f"to a unit tagged {', '.join(SENSITIVE_TAGS)}"
+            f"to a unit tagged {', '.join(SENSITIVE_UNIT_TAGS)}"
             + _shown(report, "subjects_in_sensitive_units", len(report.sensitive_postings)),
             title_justify="left",
         )

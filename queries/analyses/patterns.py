@@ -34,7 +34,6 @@ from coi.queries.timeline import active
 
 __all__ = [
     "SENSITIVE_CASE_TYPES",
-    "SENSITIVE_TAGS",
     "CaseView",
     "PatternReport",
     "RepeatInvestigator",
@@ -45,7 +44,6 @@ __all__ = [
 ]
 
 SENSITIVE_CASE_TYPES = ("domestic_abuse", "sexual_misconduct")
-SENSITIVE_TAGS = SENSITIVE_UNIT_TAGS
 BATCH = 5000
 
 
@@ -102,7 +100,7 @@ class PatternReport:
     def why_empty(self) -> dict[str, str | None]:
         """For each empty pattern, the true reason it is empty, from what was looked at (None: not empty)."""
         n = self.counts
-        tags = ", ".join(SENSITIVE_TAGS)
+        tags = ", ".join(SENSITIVE_UNIT_TAGS)
         if n.get("sensitive_cases", 0) == 0:
             sensitive = f"no domestic abuse or sexual misconduct case is open on {self.on}"
         elif n.get("sensitive_subjects", 0) == 0:
@@ -161,7 +159,7 @@ class PatternReport:
             "counts": self.counts,
             "why_empty": self.why_empty(),
             "case_types": list(SENSITIVE_CASE_TYPES),
-            "tags": list(SENSITIVE_TAGS),
+            "tags": list(SENSITIVE_UNIT_TAGS),
             "tags_inherited_from_ancestors": True,
             "repeat_subjects": [
                 {
@@ -206,7 +204,7 @@ def _inherited_tags(reader: Reader, unit_id: str) -> tuple[tuple[str, ...], str 
     found: list[str] = []
     nearest = None
     for uid in reader.ancestors(unit_id):
-        mine = [t for t in reader.units[uid].tags if t in SENSITIVE_TAGS and t not in found]
+        mine = [t for t in reader.units[uid].tags if t in SENSITIVE_UNIT_TAGS and t not in found]
         if mine and nearest is None:
             nearest = uid
         found.extend(mine)
