@@ -107,17 +107,15 @@ def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list
 def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
     own = {p: [(q, s) for q in ps if (s := _span(q, window))] for p, ps in reader.postings(people).items()}
     above = {u for ps in own.values() for q, _ in ps for u in reader.ancestors(q.unit_id)}
-    supervisors: dict[str, list[tuple[Posting, Span | None]]] = {}  # each clipped once
-    for sup in reader.unit_supervisors(above, window):
-        supervisors.setdefault(sup.unit_id, []).append((sup, _span(sup, window)))
+    index = reader.unit_index(above, window)
     links = []
     for person, postings in own.items():
         for posting, span in postings:
             for unit in reader.ancestors(posting.unit_id):
-                for sup, sup_span in supervisors.get(unit, ()):
-                    days = overlap(span, sup_span)
-                    if sup.officer_id != person and days:
-                        links.append(Link(sup.officer_id, person, days, "supervision", (sup, posting)))
+                # the unit's supervisor postings sharing a day with ``span`` (inside the window), by id
+                for sup in index[unit].supervisors.postings_overlapping(*span):  # type: ignore[union-attr]
+                    if sup.officer_id != person:
+                        links.append(Link(sup.officer_id, person, _shared(span, sup), "supervision", (sup, posting)))
     return links
 
 
@@ -131,18 +129,22 @@ def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[L
     # a list, not a set: the order links are found in decides which evidence is kept (and must not
     # depend on string hashing, which changes from one process to the next)
     below = {sup.unit_id: list(dict.fromkeys(reader.descendants(sup.unit_id))) for _, sup, _ in supervising}
-    by_unit: dict[str, list[tuple[Posting, Span]]] = {}  # each posting clipped once, not once per supervisor
-    for posting in reader.unit_postings({u for units in below.values() for u in units}, window):
-        if own := _span(posting, window):
-            by_unit.setdefault(posting.unit_id, []).append((posting, own))
+    index = reader.unit_index([u for units in below.values() for u in units], window)
     links = []
     for person, sup, span in supervising:
         for unit in below[sup.unit_id]:
-            for posting, own in by_unit.get(unit, ()):
-                days = overlap(span, own)
-                if posting.officer_id != person and days:
-                    links.append(Link(person, posting.officer_id, days, "supervision", (sup, posting)))
+            for posting in index[unit].postings_overlapping(*span):
+                if posting.officer_id != person:
+                    links.append(
+                        Link(person, posting.officer_id, _shared(span, posting), "supervision", (sup, posting))
+                    )
     return links
+
+
+def _shared(span: Span, posting: Posting) -> Span:
+    """The days of ``span`` (inside the window) on which ``posting``, known to share one, runs."""
+    start, end = posting.start_date, posting.end_date
+    return (start if start > span[0] else span[0], end if end is not None and end < span[1] else span[1])
 
 
 def managers_of(reader: Reader, people: Iterable[str], window: Span) -> dict[str, list[Link]]:
