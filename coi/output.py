@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from coi import exitcodes
 from coi.graph.store import StoreError
@@ -50,12 +50,15 @@ class Output:
 
     @contextmanager
     def progress(self) -> Iterator[Callable[[str, int, int], None]]:
-        """A callback ``(what, done, total)`` drawing one bar per ``what`` on stderr; silent when
-        stderr is not a terminal or in JSON mode."""
+        """A callback ``(what, done, total)`` drawing one bar per ``what`` on stderr, with the time
+        taken and an estimate of the time left; silent when stderr is not a terminal or in JSON mode."""
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=self.err,
             disable=not self.interactive,
             transient=True,

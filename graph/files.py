@@ -21,7 +21,8 @@ import io
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,15 @@ def output_problem(path: Path, protected: Iterable[Path] = ()) -> str | None:
 
 
 def _write(path: Path, write: Any, encoding: str) -> None:
-    """Write with ``write(handle)``: through to a pipe or device, else atomically (a symlink's
-    target is replaced, the link kept)."""
+    with opened_atomic(path, encoding) as handle:
+        write(handle)
+
+
+@contextmanager
+def opened_atomic(path: Path, encoding: str = "utf-8") -> Iterator[io.TextIOBase]:
+    """A text handle whose content replaces ``path`` only when the block ends without an error
+    (then flushed and synced); a pipe or device is written through, and a symlink's target is
+    replaced, the link kept. An error leaves the old file (or none) and nothing beside it."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -108,8 +116,10 @@ def _write(path: Path, write: Any, encoding: str) -> None:
     if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
         try:
             with open(path, "w", encoding=encoding, newline="") as handle:
-                write(handle)
+                yield handle
         except OSError as exc:  # a full device, a closed pipe: name the path
+            if exc.filename is not None:
+                raise
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         return
     target = path.resolve() if path.is_symlink() else path
@@ -120,7 +130,7 @@ def _write(path: Path, write: Any, encoding: str) -> None:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            write(handle)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
@@ -129,15 +139,18 @@ def _write(path: Path, write: Any, encoding: str) -> None:
         fsync_dir(target.parent, strict=False)
     except OSError as exc:  # disk full, file-size limit: name the file, leave nothing behind
         Path(tmp).unlink(missing_ok=True)
+        if exc.filename is not None:  # the block's own error, naming its own file
+            raise
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` in UTF-8 so a reader sees the old or the whole new file."""
-    _write(path, lambda handle: handle.write(text), "utf-8")
+def write_text_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, in order) to ``path`` in UTF-8 so a reader sees the old or
+    the whole new file."""
+    _write(path, lambda handle: handle.write(text) if isinstance(text, str) else handle.writelines(text), "utf-8")
 
 
 def write_csv_atomic(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = False) -> None:

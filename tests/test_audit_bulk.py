@@ -62,5 +62,5 @@ def test_parallel_audit_equals_serial(store: SqliteStore, monkeypatch: pytest.Mo
     seen: list[tuple[int, int]] = []
     parallel = audit(Engine(store), workers=2, progress=lambda done, total: seen.append((done, total)))
     assert parallel.to_dict() == serial.to_dict()
-    assert parallel.units == serial.units
+    assert [unit for _, unit in parallel.rows()] == [unit for _, unit in serial.rows()]
     assert len(seen) > 2 and seen[-1][0] == seen[-1][1]

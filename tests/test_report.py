@@ -183,7 +183,7 @@ def test_empty_report_and_store_without_info(tmp_path: Path) -> None:
         def cases(self, ids: object) -> dict:
             return {}
 
-    page = render_audit_html(AuditReport([]), Reader(), datetime(2024, 1, 2, 3, 4, tzinfo=UTC))
+    page = render_audit_html(AuditReport.of([]), Reader(), datetime(2024, 1, 2, 3, 4, tzinfo=UTC))
     assert "2024-01-02 03:04 UTC" in page
     assert "<dd>not available</dd>" in page
     assert "no allocation was conflicted or disqualified" in page

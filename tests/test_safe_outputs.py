@@ -165,7 +165,8 @@ def test_a_place_the_os_refuses_is_an_os_error_naming_it(loaded: Path, place: st
     assert place in result.stderr and "internal error" not in result.output
 
 
-def test_a_file_size_limit_is_an_os_error_naming_the_file_and_leaves_nothing(loaded: Path, tmp_path: Path) -> None:
+def test_a_file_size_limit_is_an_os_error_naming_where_and_leaves_nothing(loaded: Path, tmp_path: Path) -> None:
+    """200 bytes: the audit's own spill (in TMPDIR) hits the limit before the CSV is begun."""
     import resource
     import signal
     import subprocess
@@ -175,14 +176,16 @@ def test_a_file_size_limit_is_an_os_error_naming_the_file_and_leaves_nothing(loa
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
 
-    target = tmp_path / "audit.csv"
+    target, spill = tmp_path / "audit.csv", tmp_path / "spill"
+    spill.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "coi", "audit", "--csv", str(target), "--store", str(loaded)],
         capture_output=True,
         text=True,
         preexec_fn=limit,
-        env={**os.environ, "COI_TRAIL": str(tmp_path / "t.jsonl")},
+        env={**os.environ, "COI_TRAIL": str(tmp_path / "t.jsonl"), "TMPDIR": str(spill)},
     )
     assert done.returncode == exitcodes.OS_ERROR, done.stderr
-    assert str(target) in done.stderr and "File too large" in done.stderr
-    assert not target.exists() and not list(tmp_path.glob(".audit.csv.*"))
+    assert f"{spill} (the audit's temporary spill" in done.stderr and "File too large" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not target.exists() and not list(tmp_path.glob(".audit.csv.*")) and not list(spill.iterdir())

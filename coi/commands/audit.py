@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from coi.graph.files import write_csv_atomic
+from coi.graph.files import opened_atomic, write_csv_atomic
 from coi.options import JsonOpt, Neo4jOpt, PolicyOpt, StoreOpt, parse_day
 from coi.output import Output
 from coi.outputs import check_outputs
-from coi.queries.analyses.audit import CSV_HEADER, csv_rows
+from coi.queries.analyses.audit import CSV_HEADER, AuditReport, csv_rows
 from coi.queries.analyses.audit import audit as run_audit
 from coi.render import audit_tables, check_text, not_allocatable_text
 from coi.stores import opened_engine
@@ -26,6 +27,13 @@ def audit(
         Path | None, typer.Option("--csv", help="Also write one row per finding (spreadsheet-safe).")
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    jsonl: Annotated[
+        Path | None,
+        typer.Option(
+            "--jsonl",
+            help="Also write each allocation as one line of JSON as soon as it is checked (by case, then day).",
+        ),
+    ] = None,
     workers: Annotated[
         int,
         typer.Option("--workers", min=1, help="Processes to check allocations in (large audits: the number of cores)."),
@@ -41,15 +49,19 @@ def audit(
     first, last = parse_day(since), parse_day(until)
     if first and last and first > last:
         raise typer.BadParameter(f"{since} is after --until {until}: nothing could be audited", param_hint="--since")
-    check_outputs(out, store, csv=csv, html=html)
-    with out.guard(), opened_engine(store, neo4j, policy) as engine:
+    check_outputs(out, store, csv=csv, html=html, jsonl=jsonl)
+    with out.guard(), opened_engine(store, neo4j, policy) as engine, ExitStack() as stack:
+        lines = stack.enter_context(opened_atomic(jsonl)) if jsonl else None
         with out.progress() as bar:
-            report = run_audit(
-                engine,
-                first,
-                last,
-                lambda done, total: bar("checking allocations", done, total),
-                workers,
+            report = stack.enter_context(
+                run_audit(
+                    engine,
+                    first,
+                    last,
+                    lambda done, total: bar("checking allocations", done, total),
+                    workers,
+                    lines,
+                )
             )
         unit_names = {uid: u.name for uid, u in engine.reader.units.items()}
         if csv:
@@ -60,6 +72,12 @@ def audit(
 
             write_audit_html(report, html, engine.reader)
             out.note(f"wrote {html}")
+        _show(out, report, unit_names, json_)
+    if jsonl:
+        out.note(f"wrote {jsonl}")
+
+
+def _show(out: Output, report: AuditReport, unit_names: dict[str, str], json_: bool) -> None:
     if json_:
         out.json_streamed({"totals": report.totals()}, "allocations", (r.to_dict() for r in report.allocations))
         return

@@ -1,83 +1,146 @@
 """Audit every past allocation, each checked as of its own allocation date.
 
 Totals per verdict and rule, per year and per unit (the investigator's unit on the day)
-show whether conflicted allocations are isolated or systemic.
+show whether conflicted allocations are isolated or systemic. Results stream: each is
+counted into the totals and spilled to a temporary file as it arrives (and, when asked,
+written as a line of JSON), so memory stays bounded whatever the window; the report reads
+them back one at a time, oldest first.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import threading
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TextIO, overload
 
-from coi.graph.store import GraphStore, StoreChanged
-from coi.queries.allocatable import REASONS
+from coi.queries.analyses.audit_chunks import CACHE_BUDGET, Group, check_groups
+from coi.queries.analyses.audit_pool import run_chunks
+from coi.queries.analyses.audit_spill import Spill, pack
+from coi.queries.analyses.audit_tally import CONFLICTED, Mark, Tally, mark_of
 from coi.queries.engine import CheckResult, Engine
 from coi.queries.evidence import summary
-from coi.queries.policy import Policy
-from coi.queries.rules import RULES
-from coi.queries.verdicts import VERDICT_ORDER
 
-__all__ = ["CSV_HEADER", "AuditReport", "audit", "csv_rows", "units_most_conflicted"]
+__all__ = ["CACHE_BUDGET", "CSV_HEADER", "AuditReport", "audit", "check_groups", "csv_rows", "units_most_conflicted"]
+
+_CONFLICTED, _BARRED = 1, 2  # flags kept per allocation
 
 
-@dataclass
 class AuditReport:
-    allocations: list[CheckResult]
-    units: dict[tuple[str, str], str] = field(default_factory=dict)  # (case, person) -> unit id
-    policy: str = "default"  # the policy the audit ran under (named even when nothing was audited)
+    """An audit's totals (in memory) and its allocations (spilled), oldest first.
 
-    def totals(self) -> dict[str, Any]:
-        verdicts = Counter(r.verdict for r in self.allocations)
-        rules = Counter(f.rule for r in self.allocations for f in r.findings)
-        per_year: dict[str, Counter] = defaultdict(Counter)
-        per_unit: dict[str, Counter] = defaultdict(Counter)
-        for r in self.allocations:
-            per_year[str(r.on.year)][r.verdict] += 1
-            per_unit[self.units.get((r.case_id, r.investigator_id)) or "(no posting)"][r.verdict] += 1
-        barred = [r for r in self.allocations if not r.allocatable]
-        reasons = Counter(b.reason for r in barred for b in r.bars)
-        return {
-            "allocations": len(self.allocations),
-            "policy": ", ".join(self.policies()),
-            "verdicts": {v: verdicts.get(v, 0) for v in VERDICT_ORDER},
-            "not_allocatable": {
-                "allocations": len(barred),
-                "per_reason": {reason: reasons.get(reason, 0) for reason in REASONS},
-            },
-            "rules": {rule: rules.get(rule, 0) for rule in RULES},
-            "per_year": {y: _full(c) for y, c in sorted(per_year.items())},
-            "per_unit": {u: _full(c) for u, c in sorted(per_unit.items())},
-        }
+    Allocations are read back from the spill one at a time: ``allocations``, ``conflicted()``
+    and ``not_allocatable()`` are sequences, not lists; ``rows()`` pairs each with the
+    investigator's unit on the day. Close the report (or use it as a context manager) to free
+    its spill early; it is freed when the report is collected in any case.
+    """
 
-    def conflicted(self) -> list[CheckResult]:
-        return [r for r in self.allocations if r.verdict in ("conflict", "disqualified")]
+    def __init__(self, policy: str = "default") -> None:
+        self.policy = policy  # the policy the audit ran under (named even when nothing was audited)
+        self._spill = Spill()
+        self._tally = Tally()
+        self._flags = bytearray()
+        self._order: Sequence[int] = range(0)
 
-    def not_allocatable(self) -> list[CheckResult]:
+    @classmethod
+    def of(
+        cls, results: Iterable[CheckResult], units: Iterable[str | None] | None = None, policy: str = "default"
+    ) -> AuditReport:
+        """A report of ``results`` in the order given, ``units`` beside them (each investigator's
+        unit on the day; default: none)."""
+        report = cls(policy)
+        results = list(results)
+        for r, unit in zip(results, [None] * len(results) if units is None else units, strict=True):
+            report.add(pack((r, unit)), mark_of(r, unit))
+        report.finish()
+        return report
+
+    def add(self, blob: bytes, mark: Mark) -> None:
+        self._spill.add(blob)
+        self._tally.add(mark)
+        self._flags.append((_CONFLICTED if mark.verdict in CONFLICTED else 0) | (_BARRED if mark.reasons else 0))
+
+    def finish(self, order: Sequence[int] | None = None) -> None:
+        """Fix the report order: ``order`` lists arrival positions (default: as they arrived)."""
+        self._order = range(len(self._spill)) if order is None else order
+
+    def __enter__(self) -> AuditReport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spill.close()
+
+    # --- reading -----------------------------------------------------------------------------
+    @property
+    def allocations(self) -> Results:
+        return Results(self._spill, self._order)
+
+    def rows(self) -> Iterator[tuple[CheckResult, str | None]]:
+        """Each allocation with the investigator's unit on the day (None: no posting), oldest first."""
+        return self.allocations.rows()
+
+    def conflicted(self) -> Results:
+        return self._flagged(_CONFLICTED)
+
+    def not_allocatable(self) -> Results:
         """Allocations that were not possible at all on their own date (whatever their verdict)."""
-        return [r for r in self.allocations if not r.allocatable]
+        return self._flagged(_BARRED)
+
+    def _flagged(self, flag: int) -> Results:
+        return Results(self._spill, [i for i in self._order if self._flags[i] & flag])
 
     def policies(self) -> list[str]:
         """The policy names the allocations were checked under (one, in practice)."""
-        return sorted({r.policy for r in self.allocations}) or [self.policy]
+        return sorted(self._tally.policies) or [self.policy]
+
+    def lookbacks(self) -> list[int]:
+        return sorted(self._tally.lookbacks)
+
+    def period(self) -> tuple[date, date] | None:
+        """The first and last allocation day audited (None when nothing was)."""
+        t = self._tally
+        return (t.first, t.last) if t.first and t.last else None
+
+    @property
+    def spilled_bytes(self) -> int:
+        return self._spill.bytes_written
+
+    def totals(self) -> dict[str, Any]:
+        return self._tally.totals(self.policies())
 
     def to_dict(self) -> dict[str, Any]:
         return {"totals": self.totals(), "allocations": [r.to_dict() for r in self.allocations]}
 
 
-def _full(counter: Counter) -> dict[str, int]:
-    return {v: counter.get(v, 0) for v in VERDICT_ORDER}
+class Results(Sequence[CheckResult]):
+    """Some of a report's allocations, in report order, read from its spill on demand."""
+
+    def __init__(self, spill: Spill, positions: Sequence[int]) -> None:
+        self._spill, self._positions = spill, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, i: int) -> CheckResult: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[CheckResult]: ...
+    def __getitem__(self, i: int | slice) -> CheckResult | Sequence[CheckResult]:
+        if isinstance(i, slice):
+            return Results(self._spill, self._positions[i])
+        return self._spill[self._positions[i]][0]
+
+    def __iter__(self) -> Iterator[CheckResult]:
+        return (self._spill[i][0] for i in self._positions)
+
+    def rows(self) -> Iterator[tuple[CheckResult, str | None]]:
+        """Each with the investigator's unit on the day (None: no posting)."""
+        return (self._spill[i] for i in self._positions)
 
 
-Group = tuple[str, date, list[str]]  # (case, allocation day, investigators allocated that day)
 #: Groups per task for a parallel audit: large enough that a worker's kept unit histories pay off.
 CHUNK = 400
 
@@ -88,101 +151,50 @@ def audit(
     until: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    lines: TextIO | None = None,
 ) -> AuditReport:
     """Check every investigator assignment (start in [since, until]) as of its start date.
 
     With ``workers`` > 1 the allocations are split into runs of consecutive cases and checked
     in that many processes, each with its own connection to the same store: the very file
-    (and data version) this process opened, or the audit stops with StoreChanged. Workers
-    end with the audit however it ends (an exception, Ctrl-C, or this process killed).
+    (and data version) this process opened, or the audit stops with StoreChanged. ``lines``
+    receives each result as one line of JSON as soon as it is checked (in check order: by case,
+    then day); the report holds them oldest first.
     """
-    assignments = engine.store.assignments_with_roles(["investigator"], since, until)
-    by_day: dict[tuple[str, date], list[str]] = defaultdict(list)
-    for a in assignments:
-        by_day[(a.case_id, a.start_date)].append(a.person_id)
-    groups = [(case_id, on, people) for (case_id, on), people in sorted(by_day.items())]
+    groups = _groups(engine, since, until)
     chunks = [groups[i : i + CHUNK] for i in range(0, len(groups), CHUNK)]
-    results: list[CheckResult] = []
-    units: dict[tuple[str, str], str] = {}
-    done = 0
-    with closing(_run(engine, chunks, workers)) as runs:
-        for chunk, (checked, posted) in zip(chunks, runs, strict=True):
-            results.extend(checked)
-            units.update(posted)
+    report = AuditReport(engine.policy.name)
+    try:
+        done = 0
+        for chunk, checked in zip(
+            chunks, run_chunks(engine.store, engine.policy, chunks, workers, lines is not None), strict=True
+        ):
+            for blob, mark in zip(checked.blobs, checked.marks, strict=True):
+                report.add(blob, mark)
+            if lines is not None and checked.lines:
+                lines.write("\n".join(checked.lines) + "\n")
             done += len(chunk)
             if progress:
                 progress(done, len(groups))
-    results.sort(key=lambda r: (r.on, r.case_id, r.investigator_id))
-    return AuditReport(results, units, engine.policy.name)
-
-
-def _run(engine: Engine, chunks: list[list[Group]], workers: int) -> Iterator[tuple[list[CheckResult], dict]]:
-    if workers <= 1 or len(chunks) <= 1:
-        yield from (_check_groups(engine, chunk) for chunk in chunks)
-        return
-    # forkserver: workers start clean, never a copy of a process holding driver threads (spawn where
-    # the platform has no forkserver, e.g. Windows)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    # the store is open here (its assignments were read): pickled, it carries the snapshot it reads
-    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(engine.store, engine.policy))
-    try:
-        yield from pool.map(_worker_chunk, chunks)
-    except StoreChanged as exc:
-        _stop(pool)
-        raise StoreChanged(f"the audit stopped, nothing was reported: {exc}; run it again") from None
-    except BaseException:  # an error, Ctrl-C, or the caller stopped early: no chunk is worth waiting for
-        _stop(pool)
+        report.finish(_oldest_first(groups))
+    except BaseException:
+        report.close()
         raise
-    pool.shutdown()
+    return report
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now, dropping the chunks not yet checked (3.14 has ``terminate_workers``)."""
-    processes = list((pool._processes or {}).values())  # the executor keeps no public list before 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(5)
-    # wait for the executor's manager thread to finish its teardown: left running, it closes its
-    # wake-up pipe while the interpreter's exit hook writes to it ("Bad file descriptor")
-    pool.shutdown(wait=True)
+def _groups(engine: Engine, since: date | None, until: date | None) -> list[Group]:
+    by_day: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for a in engine.store.assignments_with_roles(["investigator"], since, until):
+        by_day[(a.case_id, a.start_date)].append(a.person_id)
+    return [(case_id, on, people) for (case_id, on), people in sorted(by_day.items())]
 
 
-def _check_groups(engine: Engine, groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
-    """Check each group; also each investigator's unit on the day (their latest active posting)."""
-    engine.reader.keep_unit_histories()  # many days over the same units: read each unit once
-    results: list[CheckResult] = []
-    units: dict[tuple[str, str], str] = {}
-    for case_id, on, people in groups:
-        checked = engine.check_many(case_id, people, on)
-        results.extend(checked[person] for person in people)
-        units.update({(case_id, person): unit for person, unit in engine.reader.units_on(people, on).items()})
-    return results, units
-
-
-_WORKER: Engine | None = None
-
-
-def _start_worker(store: GraphStore, policy: Policy) -> None:
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops us
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
-    _WORKER = Engine(store, policy)
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    """Wait for the parent to end (its sentinel closes), then end this worker: never an orphan."""
-    parent.join()
-    os._exit(1)
-
-
-def _worker_chunk(groups: list[Group]) -> tuple[list[CheckResult], dict[tuple[str, str], str]]:
-    assert _WORKER is not None, "worker started without an engine"
-    return _check_groups(_WORKER, groups)
+def _oldest_first(groups: list[Group]) -> list[int]:
+    """Arrival positions (groups in check order, each group's people in turn) by (day, case,
+    person); a stable sort, so an investigator allocated twice the same day keeps both."""
+    keys = [(on, case_id, person) for case_id, on, people in groups for person in people]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 CSV_HEADER = (
@@ -205,16 +217,15 @@ CSV_HEADER = (
 )
 
 
-def csv_rows(report: AuditReport, unit_names: dict[str, str] | None = None) -> list[list[Any]]:
-    """One row per finding (one row with no rule for an allocation with none).
+def csv_rows(report: AuditReport, unit_names: dict[str, str] | None = None) -> Iterator[list[Any]]:
+    """One row per finding (one row with no rule for an allocation with none), oldest first.
 
     ``investigator`` is the name as the engine showed it (civilians by pseudonym); ``unit_id`` is
     the investigator's unit on the allocation day, ``unit`` its name (from ``unit_names``).
     """
     names = unit_names or {}
-    rows = []
-    for r in report.allocations:
-        unit = report.units.get((r.case_id, r.investigator_id)) or ""
+    for r, unit in report.rows():
+        unit = unit or ""
         base = [
             r.case_id,
             r.case_type,
@@ -229,10 +240,9 @@ def csv_rows(report: AuditReport, unit_names: dict[str, str] | None = None) -> l
             r.verdict,
         ]
         if not r.findings:
-            rows.append([*base, "", "", "", "", ""])
+            yield [*base, "", "", "", "", ""]
         for f in r.findings:
-            rows.append([*base, f.rule, f.severity, f.other_id, f.explanation, " | ".join(map(summary, f.evidence))])
-    return rows
+            yield [*base, f.rule, f.severity, f.other_id, f.explanation, " | ".join(map(summary, f.evidence))]
 
 
 def units_most_conflicted(totals: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:

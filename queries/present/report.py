@@ -8,7 +8,7 @@ value that comes from the data is escaped. People are shown as the engine named 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -69,16 +69,29 @@ def e(value: object) -> str:
 
 
 def write_audit_html(report: AuditReport, path: Path | str, reader: Reader) -> None:
-    """Write the audit ``report`` as one self-contained UTF-8 HTML page, atomically."""
-    write_text_atomic(Path(path), render_audit_html(report, reader))
+    """Write the audit ``report`` as one self-contained UTF-8 HTML page, atomically, part by part
+    (a national audit's conflicted allocations are never all in one string)."""
+    write_text_atomic(Path(path), audit_html_parts(report, reader))
 
 
 def render_audit_html(report: AuditReport, reader: Reader, generated: datetime | None = None) -> str:
     """The whole page as text (``generated`` defaults to now, UTC)."""
+    return "".join(audit_html_parts(report, reader, generated))
+
+
+def audit_html_parts(report: AuditReport, reader: Reader, generated: datetime | None = None) -> Iterator[str]:
+    """The page in pieces, in order."""
     totals = report.totals()
     units = _unit_names(reader)
     ctx = {"report": report, "reader": reader, "units": units}
-    body = [
+    title = f"Audit of investigator allocations: {_force_name(units)}"
+    yield (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+    )
+    sections = [
         _header(ctx, generated or datetime.now(UTC)),
         _how_to_read(),
         _summary(totals),
@@ -87,15 +100,10 @@ def render_audit_html(report: AuditReport, reader: Reader, generated: datetime |
         _rules_table(totals),
         _years_table(totals),
         _units_table(totals, units),
-        _conflicted(report, units, _case_types(reader, report)),
     ]
-    title = f"Audit of investigator allocations: {_force_name(units)}"
-    return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
-    )
+    yield "\n".join(sections) + "\n"
+    yield from _conflicted(report, units, _case_types(reader, report))
+    yield "\n</body>\n</html>\n"
 
 
 # --- context ------------------------------------------------------------------------------
@@ -163,9 +171,9 @@ def _header(ctx: dict[str, Any], generated: datetime) -> str:
     report: AuditReport = ctx["report"]
     version, loaded_at = _store_info(ctx["reader"])
     policies = report.policies()
-    lookbacks = sorted({r.lookback_years for r in report.allocations})
-    days = [r.on for r in report.allocations]
-    period = f"{min(days).isoformat()} to {max(days).isoformat()}" if days else "-"
+    lookbacks = report.lookbacks()
+    days = report.period()
+    period = f"{days[0].isoformat()} to {days[1].isoformat()}" if days else "-"
     meta = [
         ("Force", _force_name(ctx["units"])),
         ("Generated", generated.strftime("%Y-%m-%d %H:%M UTC")),
@@ -325,11 +333,14 @@ def _units_table(totals: dict[str, Any], units: Mapping[str, tuple[str, str | No
     )
 
 
-def _conflicted(report: AuditReport, units: Mapping[str, tuple[str, str | None]], case_types: Mapping[str, str]) -> str:
+def _conflicted(
+    report: AuditReport, units: Mapping[str, tuple[str, str | None]], case_types: Mapping[str, str]
+) -> Iterator[str]:
     results = report.conflicted()
     if not results:
-        return '<section id="conflicted"><h2>Conflicted allocations</h2><p>None: no allocation was conflicted or disqualified.</p></section>'
-    index_rows = [
+        yield '<section id="conflicted"><h2>Conflicted allocations</h2><p>None: no allocation was conflicted or disqualified.</p></section>'
+        return
+    index_rows = (
         [
             f'<a href="#a{i}">{e(r.case_id)}</a>',
             e(r.investigator_name or r.investigator_id),
@@ -338,26 +349,23 @@ def _conflicted(report: AuditReport, units: Mapping[str, tuple[str, str | None]]
             e(", ".join(dict.fromkeys(f.rule for f in r.findings))),
         ]
         for i, r in enumerate(results, 1)
-    ]
+    )
     head = [("case", False), ("investigator", False), ("allocated", False), ("verdict", False), ("rules", False)]
-    parts = [
-        '<section id="conflicted"><h2>Conflicted allocations</h2>',
-        f"<p>{e(len(results))} allocation(s) with verdict conflict or disqualified, oldest first.</p>",
-        _table("Index", head, index_rows),
-    ]
-    parts += [_allocation(i, r, report, units, case_types) for i, r in enumerate(results, 1)]
-    parts.append("</section>")
-    return "".join(parts)
+    yield '<section id="conflicted"><h2>Conflicted allocations</h2>'
+    yield f"<p>{e(len(results))} allocation(s) with verdict conflict or disqualified, oldest first.</p>"
+    yield _table("Index", head, index_rows)
+    for i, (r, unit) in enumerate(results.rows(), 1):
+        yield _allocation(i, r, unit, units, case_types)
+    yield "</section>"
 
 
 def _allocation(
     i: int,
     r: CheckResult,
-    report: AuditReport,
+    unit: str | None,
     units: Mapping[str, tuple[str, str | None]],
     case_types: Mapping[str, str],
 ) -> str:
-    unit = report.units.get((r.case_id, r.investigator_id))
     case_type = case_types.get(r.case_id)
     facts = [
         f"allocated {e(r.on.isoformat())} as {e(r.role)}",
