@@ -15,19 +15,88 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields
 from datetime import date
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
 from coi.graph import neo4j_schema as schema
 from coi.graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
 from coi.graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
-from coi.graph.store import StoreError, StoreInfo, StoreMissing, chunks
+from coi.graph.store import Neighbourhood, StoreError, StoreInfo, StoreMissing, chunks, group_records
 from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 __all__ = ["BATCH_SIZE", "Neo4jStore"]
 
 _CURRENT = f"MATCH (m:{schema.META} {{key: 'current'}}) WITH m.gen AS g\n"
+_IN_WINDOW = "q.start_date <= $end AND (q.end_date IS NULL OR q.end_date >= $start)"
+
+
+def _seek(label: str, prop: str, ids: str, var: str = "n", where: str = "") -> str:
+    """MATCH the current generation's ``label`` nodes whose ``prop`` is in ``ids``, through its index."""
+    index = f"{prop}, gen" if schema.NODE_KEYS.get(label) == prop else prop
+    return f"MATCH ({var}:{label}) USING INDEX SEEK {var}:{label}({index}) WHERE {var}.{prop} IN {ids} AND {var}.gen = g{where}"
+
+
+def _union(first: str, second: str, scope: str = "g") -> str:
+    """Nodes ``n`` matched by either part, without duplicates (a CALL of their own)."""
+    return f"CALL ({scope}) {{ {first} RETURN n UNION {second} RETURN n }}"
+
+
+def _closure(start: str, follow: str, to: str, levels: int) -> str:
+    """``start`` and everyone up to ``levels`` steps from it, as ``seen`` (in a CALL of its own).
+
+    A step from person x over days [s, e] goes through a posting with ``follow`` = x that
+    overlaps [s, e], to its ``to``, over the days they share (the frontier holds [id, s, e]).
+    """
+    text = f"WITH g, [x IN {start} | [x, $start, $end]] AS f, {start} AS seen, [] AS done\n"
+    for _ in range(levels):
+        text += (
+            "CALL (g, f, done) { UNWIND f AS item "
+            f"MATCH (q:Posting) USING INDEX SEEK q:Posting({follow}) WHERE q.{follow} = item[0] AND q.gen = g "
+            f"AND q.start_date <= item[2] AND (q.end_date IS NULL OR q.end_date >= item[1]) AND q.{to} IS NOT NULL "
+            f"WITH DISTINCT [q.{to}, CASE WHEN q.start_date > item[1] THEN q.start_date ELSE item[1] END, "
+            "CASE WHEN q.end_date IS NULL OR q.end_date > item[2] THEN item[2] ELSE q.end_date END] AS next "
+            "WHERE NOT next IN done RETURN collect(next) AS x }\n"
+            "WITH g, x AS f, seen + [i IN x | i[0]] AS seen, done + x AS done\n"
+        )
+    return text
+
+
+@cache
+def _neighbourhood_cypher(levels: int) -> str:
+    """One query for :meth:`Neo4jStore.neighbourhood`: every part a collected list, one record in all."""
+    p = schema.PROJECTIONS
+    linked = _union(
+        _seek("Case", "counter_allegation_of", "[$case]"),
+        f"{_seek('Case', 'case_id', '[$case]', 'c')} "
+        "MATCH (n:Case {case_id: c.counter_allegation_of, gen: g}) USING INDEX SEEK n:Case(case_id, gen)",
+    )
+    associations = _union(
+        _seek("Association", "person_a", "around"), _seek("Association", "person_b", "around"), "g, around"
+    )
+    return f"""{_CURRENT}CALL (g) {{ {linked} RETURN collect({p[Case]}) AS linked }}
+WITH g, linked, [$case] + [r IN linked | r[0]] AS dispute
+CALL (g, dispute) {{ {_seek("Assignment", "case_id", "dispute")} RETURN collect({p[Assignment]}) AS on_dispute }}
+WITH g, linked, dispute, on_dispute, $people + [r IN on_dispute | r[2]] AS around,
+  $people + [r IN on_dispute WHERE r[3] IN $roles | r[2]] AS chains
+CALL (g) {{ {_seek("Assignment", "person_id", "$people")} RETURN collect({p[Assignment]}) AS own }}
+WITH g, linked, dispute, on_dispute, around, chains, own, [r IN own | r[1]] AS history
+CALL (g, history) {{ {_seek("Case", "case_id", "[$case] + history")} RETURN collect({p[Case]}) AS cases }}
+CALL (g, history, dispute) {{
+  {_seek("Assignment", "case_id", "history", where=" AND NOT n.case_id IN dispute")} RETURN collect({p[Assignment]}) AS on_history
+}}
+CALL (g, around) {{ {_seek("Person", "person_id", "around")} RETURN collect({p[Person]}) AS people }}
+CALL (g, around) {{ {associations} RETURN collect({p[Association]}) AS associations }}
+CALL (g, around, chains) {{
+{_closure("chains", "officer_id", "line_manager_id", levels)}  CALL (g, around, seen) {{ {_seek("Posting", "officer_id", "around + seen")} RETURN collect({p[Posting]}) AS postings }}
+  RETURN postings, seen AS above
+}}
+CALL (g, chains) {{
+{_closure("chains", "line_manager_id", "officer_id", levels)}  CALL (g, seen) {{ {_seek("Posting", "line_manager_id", "seen")} RETURN collect({p[Posting]}) AS reports }}
+  RETURN reports, seen AS below
+}}
+RETURN linked, on_dispute, own, cases, on_history, people, associations, postings, above, reports, below"""
 
 
 class Neo4jStore(Neo4jLoads):
@@ -166,21 +235,34 @@ class Neo4jStore(Neo4jLoads):
 
     # --- reads ---------------------------------------------------------------------------
     def _fetch(
-        self, cls: type, match: str, ids: Iterable[str] | None = None, order: Callable | None = None, **params: Any
+        self,
+        cls: type,
+        match: str,
+        ids: Iterable[str] | None = None,
+        order: Callable | None = None,
+        packed: bool | None = None,
+        **params: Any,
     ) -> list[Any]:
         """Records matched by ``match`` (``n`` in generation ``g``), one round trip per id batch.
 
         Each batch is sorted like the embedded store's index order (lookup column, then id),
         so the engine, which keeps the first evidence it meets, explains things identically.
+
+        ``packed`` (the default for id batches): the server sends one record holding every
+        row as a list. The driver's cost is per record (a message each, decoded in Python),
+        so this made a check's reads several times cheaper; but the server builds that list
+        in memory, so whole-table reads stream a record per row instead.
         """
         self._ready()
-        query = f"{_CURRENT}{match}\nRETURN {schema.PROJECTIONS[cls]} AS r"
+        packed = ids is not None if packed is None else packed
+        projection = schema.PROJECTIONS[cls]
+        query = f"{_CURRENT}{match}\nRETURN " + (f"collect({projection}) AS rs" if packed else f"{projection} AS r")
         key = order or attrgetter(fields(cls)[0].name)
         out: list[Any] = []
         for batch in [None] if ids is None else chunks(ids):
-            out.extend(
-                sorted((schema.record(cls, rec["r"]) for rec in self._query(query, ids=batch, **params)), key=key)
-            )
+            records = self._query(query, ids=batch, **params)
+            rows = records[0]["rs"] if packed else [rec["r"] for rec in records]
+            out.extend(sorted(schema.records(cls, rows), key=key))
         return out
 
     def _by(
@@ -192,12 +274,13 @@ class Neo4jStore(Neo4jLoads):
         where: str = "",
         order: Callable | None = None,
         index: str | None = None,
+        packed: bool | None = None,
         **params: Any,
     ) -> list[Any]:
         """Records whose ``prop`` is one of ``ids``, through that property's index (pinned by a hint)."""
         index = index or (f"{prop}, gen" if schema.NODE_KEYS.get(label) == prop else prop)
         match = f"MATCH (n:{label}) USING INDEX SEEK n:{label}({index}) WHERE n.{prop} IN $ids AND n.gen = g{where}"
-        return self._fetch(cls, match, ids, order or attrgetter(prop, fields(cls)[0].name), **params)
+        return self._fetch(cls, match, ids, order or attrgetter(prop, fields(cls)[0].name), packed, **params)
 
     def info(self) -> StoreInfo:
         self._ready()
@@ -250,7 +333,8 @@ class Neo4jStore(Neo4jLoads):
         low, high = since or date.min, until or date.max
         order = attrgetter("role", "start_date", "assignment_id")
         index = "role, effective_start"
-        return self._by(Assignment, "Assignment", "role", roles, where, order, index, low=low, high=high)
+        # a few roles, but every allocation of them: streamed
+        return self._by(Assignment, "Assignment", "role", roles, where, order, index, False, low=low, high=high)
 
     def postings_for_people(self, person_ids: Iterable[str]) -> list[Posting]:
         return self._by(Posting, "Posting", "officer_id", person_ids)
@@ -260,7 +344,9 @@ class Neo4jStore(Neo4jLoads):
 
     def postings_in_units(self, unit_ids: Iterable[str], start: date, end: date) -> list[Posting]:
         where = " AND n.start_date <= $end AND (n.end_date IS NULL OR n.end_date >= $start)"
-        return self._by(Posting, "Posting", "unit_id", unit_ids, where, start=start, end=end)
+        # whole histories (bulk mode) of a batch of units can be a large part of the graph: streamed
+        packed = start > date.min
+        return self._by(Posting, "Posting", "unit_id", unit_ids, where, packed=packed, start=start, end=end)
 
     def associations_for_people(self, person_ids: Iterable[str]) -> list[Association]:
         match = (
@@ -269,6 +355,42 @@ class Neo4jStore(Neo4jLoads):
             "MATCH (n:Association) USING INDEX SEEK n:Association(person_b) WHERE n.person_b IN $ids AND n.gen = g RETURN n }"
         )
         return list({a.association_id: a for a in self._fetch(Association, match, person_ids)}.values())
+
+    def neighbourhood(
+        self, case_id: str, person_ids: Sequence[str], roles: Sequence[str], start: date, end: date, levels: int
+    ) -> Neighbourhood:
+        """:func:`coi.graph.store.read_neighbourhood`'s answer in one query (one round trip, not ~25)."""
+        self._ready()
+        people = list(dict.fromkeys(person_ids))
+        found = self._query(
+            _neighbourhood_cypher(levels), case=case_id, people=people, roles=list(roles), start=start, end=end
+        )
+        r = found[0]
+        linked = schema.records(Case, r["linked"])
+        dispute = list(dict.fromkeys([case_id, *(c.case_id for c in linked)]))
+        on_dispute = schema.records(Assignment, r["on_dispute"])
+        around = list(dict.fromkeys([*people, *(a.person_id for a in on_dispute)]))
+        own = schema.records(Assignment, r["own"])
+        history = list(dict.fromkeys(a.case_id for a in own))
+        cases = {c.case_id: c for c in schema.records(Case, r["cases"])}
+        persons = {p.person_id: p for p in schema.records(Person, r["people"])}
+        above, below = list(dict.fromkeys([*around, *r["above"]])), list(dict.fromkeys(r["below"]))
+        return Neighbourhood(
+            people={i: persons.get(i) for i in around},
+            cases={i: cases.get(i) for i in [case_id, *history]},
+            linked={case_id: list({c.case_id: c for c in linked}.values())},
+            postings=group_records(schema.records(Posting, r["postings"]), above, lambda p: (p.officer_id,)),
+            reports=group_records(schema.records(Posting, r["reports"]), below, lambda p: (p.line_manager_id,)),
+            assignments=group_records(own, people, lambda a: (a.person_id,)),
+            case_assignments=group_records(
+                [*on_dispute, *schema.records(Assignment, r["on_history"])],
+                dict.fromkeys([*dispute, *history]),
+                lambda a: (a.case_id,),
+            ),
+            associations=group_records(
+                schema.records(Association, r["associations"]), around, lambda a: (a.person_a, a.person_b)
+            ),
+        )
 
     def table_rows(self, table: str) -> list[dict[str, Any]]:
         """Every row of one input table as stored, in the embedded store's text form."""

@@ -293,6 +293,10 @@ class SqliteStore:
         )
         return [self._posting(r) for r in self._rows(sql, unit_ids, end.isoformat(), start.isoformat())]
 
+    def neighbourhood(self, *_: Any) -> None:
+        """None: reads of an open file cost microseconds, so the reader reads as it goes."""
+        return None
+
     def associations_for_people(self, person_ids: Iterable[str]) -> list[Association]:
         ids = list(person_ids)
         sql = (

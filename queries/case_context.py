@@ -28,6 +28,7 @@ class CaseContext:
         self.subjects = dispute.people_with_role("subject")
         self.complainants = dispute.people_with_role("complainant")
         everyone = set(people) | self.subjects
+        reader.prefetch_units(everyone, self.window)  # one read where the store prefetched (Neo4j)
         self.people = reader.people(everyone | self.complainants)
         self.postings = reader.postings(everyone)
         self.assignments = reader.assignments(people)

@@ -7,7 +7,7 @@ handful of queries on either store, and lets bulk work (candidates, audit) reuse
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from operator import attrgetter
@@ -48,6 +48,12 @@ class _Cache(Generic[T]):
                 self.data[i] = sorted(found.get(i, []), key=self.order)
         return {i: self.data[i] for i in ids}
 
+    def prime(self, found: Mapping[str, Iterable[T]]) -> None:
+        """Take ids' complete record lists read some other way (ids already held are kept)."""
+        for i, records in found.items():
+            if i not in self.data:
+                self.data[i] = sorted(records, key=self.order)
+
 
 class Reader:
     """The engine's view of a store."""
@@ -67,6 +73,8 @@ class Reader:
         self._people: dict[str, Person | None] = {}
         self._cases: dict[str, Case | None] = {}
         self._linked: dict[str, list[Case]] = {}
+        self._primed = False
+        self._window: tuple[Span, dict[str, list[Posting]]] | None = None  # see prefetch_units
 
     # --- units -----------------------------------------------------------------------------
     @cached_property
@@ -154,6 +162,65 @@ class Reader:
     def associations(self, people: Iterable[str]) -> dict[str, list[Association]]:
         return self._associations.get(people)
 
+    # --- prefetching: one check's records in a round trip or two ---------------------------
+    def prefetch(
+        self, case_id: str, people: Iterable[str], window: Span, levels: int, chains: Sequence[str] = ()
+    ) -> None:
+        """Read what a check of ``people`` on ``case_id`` needs at once, where the store can.
+
+        ``chains``: the roles on the case whose holders' line-management chains the rules follow.
+        The store's neighbourhood (``GraphStore.neighbourhood``) fills the caches, so the rules
+        then find most records here instead of reading them one batch at a time. A store that
+        has none (separate reads are cheap there) and bulk mode (its own caching) change nothing.
+        """
+        read = getattr(self.store, "neighbourhood", None)
+        if read is None or self._unit_history is not None:
+            return
+        found = read(case_id, list(dict.fromkeys(people)), chains, window[0], window[1], levels)
+        if found is None:
+            return
+        self._primed = True
+        for i, person in found.people.items():
+            self._people.setdefault(i, person)
+        for i, case in found.cases.items():
+            self._cases.setdefault(i, case)
+        for i, linked in found.linked.items():
+            self._linked.setdefault(i, [c for c in linked if c.case_id != i])
+        self._postings.prime(found.postings)
+        self._reports.prime(found.reports)
+        self._assignments.prime(found.assignments)
+        self._case_assignments.prime(found.case_assignments)
+        self._associations.prime(found.associations)
+
+    def prefetch_units(self, people: Iterable[str], window: Span) -> None:
+        """After :meth:`prefetch`: in one read, the postings overlapping ``window`` of every unit
+        the rules look at for ``people`` (their units, the units above those, the units below
+        the ones they supervised); :meth:`unit_postings` and :meth:`unit_index` then answer from them.
+        """
+        if not self._primed or self._unit_history is not None:
+            return
+        first, on = window
+        units: dict[str, None] = {}
+        for postings in self.postings(people).values():
+            for p in postings:
+                units[p.unit_id] = None
+                if p.start_date <= on and (p.end_date is None or p.end_date >= first):
+                    units.update(dict.fromkeys(self.ancestors(p.unit_id)))
+                    if p.supervisor:
+                        units.update(dict.fromkeys(self.descendants(p.unit_id)))
+        by_unit: dict[str, list[Posting]] = {u: [] for u in units}
+        if units:
+            for p in sorted(self.store.postings_in_units(list(units), first, on), key=_BY_POSTING_ID):
+                by_unit[p.unit_id].append(p)
+        self._window = (window, by_unit)
+
+    def _in_window(self, unit_ids: list[str], span: Span) -> dict[str, list[Posting]] | None:
+        """The units' postings overlapping ``span`` from :meth:`prefetch_units`, if it read them all."""
+        if self._window is None or self._window[0] != span:
+            return None
+        by_unit = self._window[1]
+        return {u: by_unit[u] for u in unit_ids} if all(u in by_unit for u in unit_ids) else None
+
     def keep_unit_histories(self) -> None:
         """Bulk mode (audit, candidates): read each unit's whole posting history once, keep it.
 
@@ -175,7 +242,10 @@ class Reader:
         """
         unit_ids = list(dict.fromkeys(unit_ids))
         if self._unit_history is None:
-            by_unit: dict[str, list[Posting]] = {u: [] for u in unit_ids}
+            by_unit = self._in_window(unit_ids, span)
+            if by_unit is not None:
+                return {u: UnitPostings(postings) for u, postings in by_unit.items()}
+            by_unit = {u: [] for u in unit_ids}
             if unit_ids:
                 for p in sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=_BY_POSTING_ID):
                     by_unit[p.unit_id].append(p)
@@ -192,6 +262,8 @@ class Reader:
         if not unit_ids:
             return []
         if self._unit_history is None:
+            if (held := self._in_window(unit_ids, span)) is not None:
+                return sorted((p for postings in held.values() for p in postings), key=_BY_POSTING_ID)
             return sorted(self.store.postings_in_units(unit_ids, span[0], span[1]), key=_BY_POSTING_ID)
         found = [p for index in self.unit_index(unit_ids, span).values() for p in index.postings_overlapping(*span)]
         return found if len(unit_ids) == 1 else sorted(found, key=_BY_POSTING_ID)

@@ -397,3 +397,73 @@ def test_data_of_another_schema_version_is_exit_5_and_a_load_replaces_it(neo: Ne
     assert "schema version 0" in json.loads(loaded.stdout)["previous_store_unreadable"]
     again = cli("check", "--case", "K1", "--investigator", "O10", "--on", "2023-03-15", "--neo4j", uri)
     assert again.exit_code == 30
+
+
+def _neighbourhood_norm(found: Any) -> dict[str, Any]:
+    return {part: {k: _norm(v) for k, v in got.items()} for part, got in vars(found).items()}
+
+
+@pytest.mark.parametrize("levels", [0, 1, 4, 16])
+def test_the_one_query_neighbourhood_is_the_batched_reads_one(
+    neo: Neo4jStore, embedded: SqliteStore, levels: int
+) -> None:
+    from coi.graph.store import read_neighbourhood
+    from coi.queries.timeline import lookback_start
+
+    load_folder(EXAMPLE, neo)
+    allocations = embedded.assignments_with_roles(["investigator", "supervisor", "appropriate_authority"])
+    for a in allocations:
+        for people in ([a.person_id], [a.person_id, "O1", "O3", "NOBODY"]):
+            args = (a.case_id, people, ["subject"], lookback_start(a.start_date, 10), a.start_date, levels)
+            with neo.reading():
+                mine = neo.neighbourhood(*args)
+            assert _neighbourhood_norm(mine) == _neighbourhood_norm(read_neighbourhood(embedded, *args)), a
+    assert neo.neighbourhood("K404", ["NOBODY"], ["subject"], date(2013, 1, 1), date(2023, 1, 1), 4).people == {
+        "NOBODY": None
+    }
+
+
+def _count_queries(store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    queries: list[str] = []
+    real = store._query
+
+    def counted(query: str, **params: Any) -> list[Any]:
+        queries.append(query)
+        return real(query, **params)
+
+    monkeypatch.setattr(store, "_query", counted)
+    return queries
+
+
+def test_a_check_makes_a_few_round_trips_not_dozens(neo: Neo4jStore, embedded: SqliteStore, monkeypatch) -> None:
+    """The neighbourhood prefetch: one query for the records around the check, one for its units' postings."""
+    load_folder(EXAMPLE, neo)
+    neo.units()  # read once per store, not per check
+    queries = _count_queries(neo, monkeypatch)
+    for row in expected_rows(EXAMPLE / "EXPECTED.md"):
+        queries.clear()
+        got = Engine(neo).check(row.case, row.investigator, row.on).to_dict()
+        assert got == Engine(embedded).check(row.case, row.investigator, row.on).to_dict(), str(row)
+        assert len(queries) <= 6, (str(row), len(queries))
+
+
+def test_a_generated_forces_checks_are_identical_and_few_round_trips(neo: Neo4jStore, tmp_path: Path, monkeypatch):
+    """Single checks (not the audit's bulk mode) on a generated force: same answers, bounded queries."""
+    from coi.loaders.synthetic import SCALES, ForceSpec, generate
+
+    folder = tmp_path / "force"
+    generate(folder, ForceSpec(**{**vars(SCALES["small"]), "seed": 7}))
+    embedded = SqliteStore(tmp_path / "store.sqlite")
+    load_folder(folder, embedded)
+    load_folder(folder, neo)
+    neo.units()
+    allocations = embedded.assignments_with_roles(["investigator", "supervisor", "appropriate_authority"])[::2]
+    assert len(allocations) > 30
+    queries = _count_queries(neo, monkeypatch)
+    counts = []
+    for a in allocations:
+        queries.clear()
+        got = Engine(neo).check(a.case_id, a.person_id, a.start_date, a.role).to_dict()
+        counts.append(len(queries))
+        assert got == Engine(embedded).check(a.case_id, a.person_id, a.start_date, a.role).to_dict(), a
+    assert sorted(counts)[len(counts) // 2] <= 5 and max(counts) <= 12, counts
