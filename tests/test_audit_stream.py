@@ -125,7 +125,7 @@ def test_engines_over_budget_are_replaced_with_the_same_answers(
         return out
 
     monkeypatch.setattr("coi.queries.analyses.audit.CHUNK", 15)
-    monkeypatch.setattr(audit_chunks, "CACHE_BUDGET", -1)  # every chunk starts cold
+    monkeypatch.setattr(audit_chunks, "CACHE_BUDGET", -(1 << 62))  # every chunk starts cold
     monkeypatch.setattr(audit_chunks.Checker, "__call__", counting)
     with audit(Engine(force[1])) as report:
         assert [r.to_dict() for r in report.allocations] == [r.to_dict() for r in reference[0]]

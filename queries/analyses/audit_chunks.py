@@ -6,6 +6,10 @@ appends bytes and counts marks: it never rebuilds a result it does not show.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import json
 import os
 from datetime import date
@@ -21,9 +25,10 @@ __all__ = ["CACHE_BUDGET", "Checked", "Checker", "Group"]
 
 Group = tuple[str, date, list[str]]  # (case, allocation day, investigators allocated that day)
 
-#: Bytes of memory an engine's kept records may grow by before it is replaced by a fresh one:
-#: a whole national history would otherwise end with every unit's history in every worker.
-CACHE_BUDGET = 2 << 30
+#: Bytes a checking process may grow by, from its first engine, before that engine's kept records
+#: are dropped for a fresh engine (1.5 GiB): a whole national history would otherwise end with
+#: every unit's history in every worker.
+CACHE_BUDGET = 3 << 29
 
 
 class Checked(NamedTuple):
@@ -42,18 +47,21 @@ class Checker:
         self.store, self.policy, self.lines = store, policy, lines
         self.budget = CACHE_BUDGET if budget is None else budget
         self.engine = self._fresh()
+        self._base = _resident_bytes()
         self.replaced = 0
 
     def _fresh(self) -> Engine:
         engine = Engine(self.store, self.policy)
         engine.reader.keep_unit_histories()  # many days over the same units: read each unit once
-        self._base = _resident_bytes()
         return engine
 
     def __call__(self, groups: list[Group]) -> Checked:
         checked = check_groups(self.engine, groups, self.lines)
         if _resident_bytes() - self._base > self.budget:
-            self.engine = self._fresh()  # evidence never depends on what a cache holds
+            del self.engine  # evidence never depends on what a cache holds
+            gc.collect()
+            _give_back()
+            self.engine = self._fresh()
             self.replaced += 1
         return checked
 
@@ -72,6 +80,12 @@ def check_groups(engine: Engine, groups: list[Group], lines: bool = False) -> Ch
             if lines:
                 texts.append(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     return Checked(blobs, marks, texts if lines else None)
+
+
+def _give_back() -> None:
+    """Return freed heap to the system (glibc keeps it otherwise, and the process looks as big)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: memory is reused all the same
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def _resident_bytes() -> int:
