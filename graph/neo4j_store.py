@@ -15,88 +15,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields
 from datetime import date
-from functools import cache
 from operator import attrgetter
 from typing import Any
 
 from coi.graph import neo4j_schema as schema
 from coi.graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
 from coi.graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
+from coi.graph.neo4j_reads import CURRENT, neighbourhood_cypher, seek
 from coi.graph.store import Neighbourhood, StoreError, StoreInfo, StoreMissing, chunks, group_records
 from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 __all__ = ["BATCH_SIZE", "Neo4jStore"]
-
-_CURRENT = f"MATCH (m:{schema.META} {{key: 'current'}}) WITH m.gen AS g\n"
-_IN_WINDOW = "q.start_date <= $end AND (q.end_date IS NULL OR q.end_date >= $start)"
-
-
-def _seek(label: str, prop: str, ids: str, var: str = "n", where: str = "") -> str:
-    """MATCH the current generation's ``label`` nodes whose ``prop`` is in ``ids``, through its index."""
-    index = f"{prop}, gen" if schema.NODE_KEYS.get(label) == prop else prop
-    return f"MATCH ({var}:{label}) USING INDEX SEEK {var}:{label}({index}) WHERE {var}.{prop} IN {ids} AND {var}.gen = g{where}"
-
-
-def _union(first: str, second: str, scope: str = "g") -> str:
-    """Nodes ``n`` matched by either part, without duplicates (a CALL of their own)."""
-    return f"CALL ({scope}) {{ {first} RETURN n UNION {second} RETURN n }}"
-
-
-def _closure(start: str, follow: str, to: str, levels: int) -> str:
-    """``start`` and everyone up to ``levels`` steps from it, as ``seen`` (in a CALL of its own).
-
-    A step from person x over days [s, e] goes through a posting with ``follow`` = x that
-    overlaps [s, e], to its ``to``, over the days they share (the frontier holds [id, s, e]).
-    """
-    text = f"WITH g, [x IN {start} | [x, $start, $end]] AS f, {start} AS seen, [] AS done\n"
-    for _ in range(levels):
-        text += (
-            "CALL (g, f, done) { UNWIND f AS item "
-            f"MATCH (q:Posting) USING INDEX SEEK q:Posting({follow}) WHERE q.{follow} = item[0] AND q.gen = g "
-            f"AND q.start_date <= item[2] AND (q.end_date IS NULL OR q.end_date >= item[1]) AND q.{to} IS NOT NULL "
-            f"WITH DISTINCT [q.{to}, CASE WHEN q.start_date > item[1] THEN q.start_date ELSE item[1] END, "
-            "CASE WHEN q.end_date IS NULL OR q.end_date > item[2] THEN item[2] ELSE q.end_date END] AS next "
-            "WHERE NOT next IN done RETURN collect(next) AS x }\n"
-            "WITH g, x AS f, seen + [i IN x | i[0]] AS seen, done + x AS done\n"
-        )
-    return text
-
-
-@cache
-def _neighbourhood_cypher(levels: int) -> str:
-    """One query for :meth:`Neo4jStore.neighbourhood`: every part a collected list, one record in all."""
-    p = schema.PROJECTIONS
-    linked = _union(
-        _seek("Case", "counter_allegation_of", "[$case]"),
-        f"{_seek('Case', 'case_id', '[$case]', 'c')} "
-        "MATCH (n:Case {case_id: c.counter_allegation_of, gen: g}) USING INDEX SEEK n:Case(case_id, gen)",
-    )
-    associations = _union(
-        _seek("Association", "person_a", "around"), _seek("Association", "person_b", "around"), "g, around"
-    )
-    return f"""{_CURRENT}CALL (g) {{ {linked} RETURN collect({p[Case]}) AS linked }}
-WITH g, linked, [$case] + [r IN linked | r[0]] AS dispute
-CALL (g, dispute) {{ {_seek("Assignment", "case_id", "dispute")} RETURN collect({p[Assignment]}) AS on_dispute }}
-WITH g, linked, dispute, on_dispute, $people + [r IN on_dispute | r[2]] AS around,
-  $people + [r IN on_dispute WHERE r[3] IN $roles | r[2]] AS chains
-CALL (g) {{ {_seek("Assignment", "person_id", "$people")} RETURN collect({p[Assignment]}) AS own }}
-WITH g, linked, dispute, on_dispute, around, chains, own, [r IN own | r[1]] AS history
-CALL (g, history) {{ {_seek("Case", "case_id", "[$case] + history")} RETURN collect({p[Case]}) AS cases }}
-CALL (g, history, dispute) {{
-  {_seek("Assignment", "case_id", "history", where=" AND NOT n.case_id IN dispute")} RETURN collect({p[Assignment]}) AS on_history
-}}
-CALL (g, around) {{ {_seek("Person", "person_id", "around")} RETURN collect({p[Person]}) AS people }}
-CALL (g, around) {{ {associations} RETURN collect({p[Association]}) AS associations }}
-CALL (g, around, chains) {{
-{_closure("chains", "officer_id", "line_manager_id", levels)}  CALL (g, around, seen) {{ {_seek("Posting", "officer_id", "around + seen")} RETURN collect({p[Posting]}) AS postings }}
-  RETURN postings, seen AS above
-}}
-CALL (g, chains) {{
-{_closure("chains", "line_manager_id", "officer_id", levels)}  CALL (g, seen) {{ {_seek("Posting", "line_manager_id", "seen")} RETURN collect({p[Posting]}) AS reports }}
-  RETURN reports, seen AS below
-}}
-RETURN linked, on_dispute, own, cases, on_history, people, associations, postings, above, reports, below"""
 
 
 class Neo4jStore(Neo4jLoads):
@@ -256,7 +186,7 @@ class Neo4jStore(Neo4jLoads):
         self._ready()
         packed = ids is not None if packed is None else packed
         projection = schema.PROJECTIONS[cls]
-        query = f"{_CURRENT}{match}\nRETURN " + (f"collect({projection}) AS rs" if packed else f"{projection} AS r")
+        query = f"{CURRENT}{match}\nRETURN " + (f"collect({projection}) AS rs" if packed else f"{projection} AS r")
         key = order or attrgetter(fields(cls)[0].name)
         out: list[Any] = []
         for batch in [None] if ids is None else chunks(ids):
@@ -278,8 +208,7 @@ class Neo4jStore(Neo4jLoads):
         **params: Any,
     ) -> list[Any]:
         """Records whose ``prop`` is one of ``ids``, through that property's index (pinned by a hint)."""
-        index = index or (f"{prop}, gen" if schema.NODE_KEYS.get(label) == prop else prop)
-        match = f"MATCH (n:{label}) USING INDEX SEEK n:{label}({index}) WHERE n.{prop} IN $ids AND n.gen = g{where}"
+        match = seek(label, prop, "$ids", where=where, index=index)
         return self._fetch(cls, match, ids, order or attrgetter(prop, fields(cls)[0].name), packed, **params)
 
     def info(self) -> StoreInfo:
@@ -363,7 +292,7 @@ class Neo4jStore(Neo4jLoads):
         self._ready()
         people = list(dict.fromkeys(person_ids))
         found = self._query(
-            _neighbourhood_cypher(levels), case=case_id, people=people, roles=list(roles), start=start, end=end
+            neighbourhood_cypher(levels), case=case_id, people=people, roles=list(roles), start=start, end=end
         )
         r = found[0]
         linked = schema.records(Case, r["linked"])
@@ -398,7 +327,7 @@ class Neo4jStore(Neo4jLoads):
         spec = TABLES[table]
         pattern, predicate = schema.table_match(spec)
         where = f" AND {predicate}" if predicate else ""
-        records = self._query(f"{_CURRENT}MATCH ({pattern}) WHERE n.gen = g{where}\nRETURN n {{.*}} AS n")
+        records = self._query(f"{CURRENT}MATCH ({pattern}) WHERE n.gen = g{where}\nRETURN n {{.*}} AS n")
         out = []
         for rec in records:
             props = rec["n"]

@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TextIO, overload
 
-from coi.queries.analyses.audit_chunks import CACHE_BUDGET, Group, check_groups
+from coi.queries.analyses.audit_chunks import Group
 from coi.queries.analyses.audit_pool import run_chunks
 from coi.queries.analyses.audit_spill import Spill, pack
 from coi.queries.analyses.audit_tally import CONFLICTED, Mark, Tally, mark_of
 from coi.queries.engine import CheckResult, Engine
 from coi.queries.evidence import summary
 
-__all__ = ["CACHE_BUDGET", "CSV_HEADER", "AuditReport", "audit", "check_groups", "csv_rows", "units_most_conflicted"]
+__all__ = ["CSV_HEADER", "AuditReport", "Results", "audit", "csv_rows", "units_most_conflicted"]
 
 _CONFLICTED, _BARRED = 1, 2  # flags kept per allocation
 

@@ -102,7 +102,7 @@ def audit_html_parts(report: AuditReport, reader: Reader, generated: datetime | 
         _units_table(totals, units),
     ]
     yield "\n".join(sections) + "\n"
-    yield from _conflicted(report, units, _case_types(reader, report))
+    yield from _conflicted(report, units)
     yield "\n</body>\n</html>\n"
 
 
@@ -119,13 +119,6 @@ def _unit_names(reader: Reader) -> dict[str, tuple[str, str | None]]:
 def _force_name(units: Mapping[str, tuple[str, str | None]]) -> str:
     roots = sorted(name for name, parent in units.values() if not parent)
     return ", ".join(roots) if roots else "all forces in the store"
-
-
-def _case_types(reader: Reader, report: AuditReport) -> dict[str, str]:
-    try:
-        return {cid: c.case_type for cid, c in reader.cases({r.case_id for r in report.conflicted()}).items()}
-    except Exception:
-        return {}
 
 
 def _store_info(reader: Reader) -> tuple[str, str]:
@@ -333,9 +326,7 @@ def _units_table(totals: dict[str, Any], units: Mapping[str, tuple[str, str | No
     )
 
 
-def _conflicted(
-    report: AuditReport, units: Mapping[str, tuple[str, str | None]], case_types: Mapping[str, str]
-) -> Iterator[str]:
+def _conflicted(report: AuditReport, units: Mapping[str, tuple[str, str | None]]) -> Iterator[str]:
     results = report.conflicted()
     if not results:
         yield '<section id="conflicted"><h2>Conflicted allocations</h2><p>None: no allocation was conflicted or disqualified.</p></section>'
@@ -355,7 +346,7 @@ def _conflicted(
     yield f"<p>{e(len(results))} allocation(s) with verdict conflict or disqualified, oldest first.</p>"
     yield _table("Index", head, index_rows)
     for i, (r, unit) in enumerate(results.rows(), 1):
-        yield _allocation(i, r, unit, units, case_types)
+        yield _allocation(i, r, unit, units)
     yield "</section>"
 
 
@@ -364,9 +355,8 @@ def _allocation(
     r: CheckResult,
     unit: str | None,
     units: Mapping[str, tuple[str, str | None]],
-    case_types: Mapping[str, str],
 ) -> str:
-    case_type = case_types.get(r.case_id)
+    case_type = r.case_type  # the case's type as the check read it
     facts = [
         f"allocated {e(r.on.isoformat())} as {e(r.role)}",
         f"case type {e(case_type)}" if case_type else "",
