@@ -56,15 +56,17 @@ def find(case: CaseContext, found: Findings, me: str) -> None:
         if a.case_id in case.earlier and a.start_date <= on:
             mine.setdefault(a.case_id, []).append(a)
     for case_id, my_roles in sorted(mine.items()):
-        case_ev = evidence.case(case.earlier[case_id])
-        roles = frozenset(a.role for a in my_roles)
+        case_ev, roles = None, frozenset(a.role for a in my_roles)
         for other in case.earlier_assignments[case_id]:
-            if other.person_id == me or other.start_date > on:
+            who = other.person_id
+            # every test needs the other to be a party of this case: most participants are not
+            if who == me or other.start_date > on or (who not in subjects and who not in complainants):
                 continue
-            who, role = other.person_id, other.role
+            role = other.role
             meeting = Meeting(roles, who, role, who in subjects, who in complainants)
             for rule, holds in TESTS.items():
                 if holds(meeting):
+                    case_ev = case_ev or evidence.case(case.earlier[case_id])
                     # CO_WORKED as fellow subjects shows only the person's subject role
                     relevant = [a for a in my_roles if rule != "CO_WORKED" or a.role == role or role != "subject"]
                     found.add(rule, who, case_ev, *map(evidence.assignment, relevant), evidence.assignment(other))
