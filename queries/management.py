@@ -11,12 +11,12 @@ the postings that make it true, so rules can test any day and show the evidence.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from coi.graph.model import Posting
 from coi.queries.reader import Reader
-from coi.queries.timeline import Span, overlap
+from coi.queries.timeline import Span
 
 __all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
 
@@ -24,13 +24,12 @@ __all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
 MAX_CHAIN = 16
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """``manager`` manages ``managed`` on every day of ``span``.
 
     ``how`` is "line" (postings: the managed person's posting first, then each manager's
     posting up the chain) or "supervision" (postings: the supervisor's posting, then the
-    managed person's posting).
+    managed person's posting). A named tuple: chains make hundreds of thousands of them.
     """
 
     manager: str
@@ -63,9 +62,14 @@ class _Reached:
         self.spans: dict[tuple[str, str], list[Span]] = {}
 
     def new(self, origin: str, person: str, days: Span) -> bool:
-        seen = self.spans.setdefault((origin, person), [])
-        if any(start <= days[0] and days[1] <= end for start, end in seen):
-            return False
+        seen = self.spans.get((origin, person))
+        if seen is None:
+            self.spans[(origin, person)] = [days]
+            return True
+        first, last = days
+        for start, end in seen:
+            if start <= first and last <= end:
+                return False
         seen.append(days)
         return True
 
@@ -73,28 +77,21 @@ class _Reached:
 def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list[Link]:
     """Line-management chains from each person, up (to managers) or down (to reports).
 
-    Each posting is clipped to the window once per call; chains then only intersect spans.
+    A chain's span starts as the window and only narrows, so each step intersects it with the
+    posting's own days (:meth:`Reader.line_steps`, built once per person for every window).
     """
-    fetch = reader.postings if upward else reader.reports
     links: list[Link] = []
     reached = _Reached()
-    clipped: dict[str, list[tuple[Posting, str, Span]]] = {}
     frontier = [(p, p, window, (), frozenset([p])) for p in people]
     for _ in range(MAX_CHAIN):
         if not frontier:
             break
-        todo = {current for _, current, *_ in frontier if current not in clipped}
-        for person, postings in fetch(todo).items():
-            clipped[person] = [
-                (q, other, days)
-                for q in postings
-                if (other := q.line_manager_id if upward else q.officer_id) and (days := _span(q, window))
-            ]
+        held = reader.line_steps({current for _, current, *_ in frontier}, upward)
         step = []
-        for origin, current, span, chain, seen in frontier:
-            for posting, other, own in clipped[current]:
-                days = overlap(span, own)
-                if other in seen or days is None or not reached.new(origin, other, days):
+        for origin, current, (first, last), chain, seen in frontier:
+            for posting, other, start, end in held[current]:
+                days = (start if start > first else first, end if end < last else last)
+                if days[0] > days[1] or other in seen or not reached.new(origin, other, days):
                     continue
                 longer = (*chain, posting) if upward else (posting, *chain)
                 manager, managed = (other, origin) if upward else (origin, other)

@@ -24,6 +24,9 @@ _BY_POSTING_ID = attrgetter("posting_id")
 
 T = TypeVar("T")
 
+#: a line-management step: (posting, the other person, the posting's first day, its last day)
+LineStep = tuple[Posting, str, date, date]
+
 
 class _Cache(Generic[T]):
     """ids -> list of records, filled in batches by ``fetch``."""
@@ -69,6 +72,9 @@ class Reader:
             store.associations_for_people, lambda a: (a.person_a, a.person_b), lambda a: a.association_id
         )
         self._unit_history: _Cache[Posting] | None = None
+        self._line_steps: dict[bool, dict[str, list[LineStep]]] = {False: {}, True: {}}
+        self._ancestors: dict[str, tuple[str, ...]] = {}  # the unit tree is read once: walks are kept
+        self._descendants: dict[str, tuple[str, ...]] = {}
         self._unit_index: dict[str, UnitPostings] = {}
         self._people: dict[str, Person | None] = {}
         self._cases: dict[str, Case | None] = {}
@@ -89,28 +95,34 @@ class Reader:
                 children[unit.parent_unit_id].append(unit.unit_id)
         return children
 
-    def ancestors(self, unit_id: str) -> list[str]:
+    def ancestors(self, unit_id: str) -> tuple[str, ...]:
         """The unit and every unit above it, nearest first."""
+        if (held := self._ancestors.get(unit_id)) is not None:
+            return held
         chain, seen = [], set()
         node: str | None = unit_id
         while node and node not in seen and node in self.units:
             chain.append(node)
             seen.add(node)
             node = self.units[node].parent_unit_id
-        return chain
+        self._ancestors[unit_id] = found = tuple(chain)
+        return found
 
     def root(self, unit_id: str) -> str:
         """The force a unit belongs to: the root of its tree."""
         return self.ancestors(unit_id)[-1] if unit_id in self.units else unit_id
 
-    def descendants(self, unit_id: str) -> list[str]:
+    def descendants(self, unit_id: str) -> tuple[str, ...]:
         """The unit and every unit it contains."""
+        if (held := self._descendants.get(unit_id)) is not None:
+            return held
         out, stack = [], [unit_id]
         while stack:
             node = stack.pop()
             out.append(node)
             stack.extend(self._children.get(node, ()))
-        return out
+        self._descendants[unit_id] = found = tuple(out)
+        return found
 
     # --- records ---------------------------------------------------------------------------
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
@@ -152,6 +164,21 @@ class Reader:
     def reports(self, managers: Iterable[str]) -> dict[str, list[Posting]]:
         """Postings whose line manager is one of ``managers``."""
         return self._reports.get(managers)
+
+    def line_steps(self, people: Iterable[str], upward: bool) -> dict[str, list[LineStep]]:
+        """Each person's line-management steps, up (postings with a line manager: to that manager)
+        or down (postings they line-manage: to the officer), in posting-id order, with each
+        posting's days (a blank start is ``date.min``, an open end ``date.max``)."""
+        held = self._line_steps[upward]
+        missing = [p for p in people if p not in held]
+        if missing:
+            for person, postings in (self.postings if upward else self.reports)(missing).items():
+                held[person] = [
+                    (q, other, q.start_date or date.min, q.end_date or date.max)
+                    for q in postings
+                    if (other := q.line_manager_id if upward else q.officer_id)
+                ]
+        return held
 
     def assignments(self, people: Iterable[str]) -> dict[str, list[Assignment]]:
         return self._assignments.get(people)
