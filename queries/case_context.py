@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
 
 from coi.queries.dispute import Dispute
 from coi.queries.management import Link, managed_by, managers_of
@@ -36,8 +37,8 @@ class CaseContext:
         # management is read from the subjects' side: who they manage, and who manages them
         self.up_s = managers_of(reader, self.subjects, self.window)
         self.down_s = managed_by(reader, self.subjects, self.window)
-        self.managed_by_subject = _index(self.down_s, lambda link: link.managed)
-        self.managing_subject = _index(self.up_s, lambda link: link.manager)
+        self.managed_by_subject = _index(self.down_s, attrgetter("managed"))
+        self.managing_subject = _index(self.up_s, attrgetter("manager"))
         history = {a.case_id for p in people for a in self.assignments[p] if a.start_date <= on}
         self.earlier = {
             c.case_id: c

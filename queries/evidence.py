@@ -140,11 +140,16 @@ def person_ids(items: list[dict[str, Any]]) -> set[str]:
     """Every person id mentioned anywhere in evidence (for naming them in one batch)."""
     found: set[str] = set()
     stack: list[Any] = list(items)
+    keys = frozenset(PERSON_KEYS)
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            found.update(v for k, v in item.items() if k in PERSON_KEYS and isinstance(v, str))
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+            for k, v in item.items():
+                if isinstance(v, str):
+                    if k in keys:
+                        found.add(v)
+                elif isinstance(v, dict | list):
+                    stack.append(v)
         elif isinstance(item, list):
             stack.extend(item)
     return found

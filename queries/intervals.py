@@ -18,7 +18,10 @@ from coi.graph.model import Posting
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["UnitPostings"]
+__all__ = ["FEW", "UnitPostings"]
+
+#: up to this many postings, a unit is scanned in Python rather than compared as arrays
+FEW = 32
 
 #: day number of an ongoing posting's end (after any real date)
 _OPEN = date.max.toordinal() + 1
@@ -29,9 +32,11 @@ class UnitPostings:
 
     The test is the store's: a posting overlaps [first, last] when it starts by ``last`` and
     has not ended before ``first`` (a load refuses postings that end before they start).
+    A unit of a few postings (most supervisor indexes) is scanned in Python instead: there a
+    vectorised comparison costs more to set up than it saves.
     """
 
-    __slots__ = ("_ends", "_officers", "_starts", "postings", "supervisors")
+    __slots__ = ("_ends", "_few", "_officers", "_starts", "postings", "supervisors")
 
     def __init__(self, postings: Sequence[Posting], supervisors: bool = True) -> None:
         import numpy as np  # here, not at import: every command imports queries, few build an index
@@ -39,9 +44,11 @@ class UnitPostings:
         self.postings = list(postings)
         #: the unit's supervisor postings, indexed alike (few: a unit's heads over the years)
         self.supervisors = UnitPostings([p for p in self.postings if p.supervisor], False) if supervisors else None
+        days = [(p.start_date.toordinal(), p.end_date.toordinal() if p.end_date else _OPEN) for p in self.postings]
+        self._few = [(p, start, end) for p, (start, end) in zip(self.postings, days)] if len(days) <= FEW else None
         n = len(self.postings)
-        self._starts = np.fromiter((p.start_date.toordinal() for p in self.postings), np.int64, n)
-        self._ends = np.fromiter((p.end_date.toordinal() if p.end_date else _OPEN for p in self.postings), np.int64, n)
+        self._starts = np.fromiter((start for start, _ in days), np.int64, n)
+        self._ends = np.fromiter((end for _, end in days), np.int64, n)
         self._officers = np.array([p.officer_id for p in self.postings], dtype=object)
 
     def overlapping(self, first: date, last: date) -> np.ndarray:
@@ -50,9 +57,14 @@ class UnitPostings:
 
     def postings_overlapping(self, first: date, last: date) -> list[Posting]:
         """The postings sharing a day with [first, last], by posting id."""
+        if self._few is not None:
+            low, high = first.toordinal(), last.toordinal()
+            return [p for p, start, end in self._few if start <= high and end >= low]
         postings = self.postings
         return [postings[i] for i in self.overlapping(first, last).tolist()]
 
     def officers_overlapping(self, first: date, last: date) -> list[str]:
         """The officer of each posting sharing a day with [first, last] (repeats kept)."""
+        if self._few is not None:
+            return [p.officer_id for p in self.postings_overlapping(first, last)]
         return self._officers[self.overlapping(first, last)].tolist()

@@ -37,7 +37,7 @@ DAY0 = date(2000, 1, 1)
 @st.composite
 def _postings(draw: st.DrawFn) -> list[Posting]:
     out = []
-    for i in range(draw(st.integers(0, 30))):
+    for i in range(draw(st.integers(0, 80))):  # both sides of FEW: the Python scan and the arrays
         start = DAY0 + timedelta(days=draw(st.integers(0, 400)))
         end = draw(st.none() | st.integers(0, 200).map(lambda n, s=start: s + timedelta(days=n)))
         out.append(Posting(f"P{i:03d}", f"O{i % 7}", "U", start, end))
