@@ -45,7 +45,9 @@ class UnitPostings:
         #: the unit's supervisor postings, indexed alike (few: a unit's heads over the years)
         self.supervisors = UnitPostings([p for p in self.postings if p.supervisor], False) if supervisors else None
         days = [(p.start_date.toordinal(), p.end_date.toordinal() if p.end_date else _OPEN) for p in self.postings]
-        self._few = [(p, start, end) for p, (start, end) in zip(self.postings, days)] if len(days) <= FEW else None
+        self._few = (
+            [(p, start, end) for p, (start, end) in zip(self.postings, days, strict=True)] if len(days) <= FEW else None
+        )
         n = len(self.postings)
         self._starts = np.fromiter((start for start, _ in days), np.int64, n)
         self._ends = np.fromiter((end for _, end in days), np.int64, n)

@@ -62,8 +62,19 @@ def start_audit(store: Path, tmp_path: Path) -> subprocess.Popen:
     command = ["audit", "--workers", "2", "--json", "--csv", str(tmp_path / "audit.csv"), "--store", str(store)]
     with open(tmp_path / "out.json", "wb") as out, open(tmp_path / "err.txt", "wb") as err:
         return subprocess.Popen(
-            [sys.executable, "-m", "coi", *command], stdout=out, stderr=err, start_new_session=True, cwd=ROOT
+            [sys.executable, "-m", "coi", *command],
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            cwd=ROOT,
+            # a suite run in the background (``&``, nohup) ignores SIGINT, and the audit would inherit
+            # that: Python then never raises KeyboardInterrupt, and the Ctrl-C tests test nothing
+            preexec_fn=_default_sigint,
         )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def in_session(session: int) -> dict[int, str]:
