@@ -15,7 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from coi.graph.model import Posting
-from coi.queries.reader import Reader
+from coi.queries.reader import LineStep, Reader
 from coi.queries.timeline import Span
 
 __all__ = ["MAX_CHAIN", "Link", "managed_by", "managers_of"]
@@ -51,51 +51,51 @@ def _span(posting: Posting, window: Span) -> Span | None:
     return (first, last) if first <= last else None
 
 
-class _Reached:
-    """Spans already reached per (origin, person): a chain over a contained span adds nothing.
-
-    Pruning such chains keeps every day on which a link holds (so findings are exact) and
-    drops only redundant evidence; without it chains branch at every overlapping posting.
-    """
-
-    def __init__(self) -> None:
-        self.spans: dict[tuple[str, str], list[Span]] = {}
-
-    def new(self, origin: str, person: str, days: Span) -> bool:
-        seen = self.spans.get((origin, person))
-        if seen is None:
-            self.spans[(origin, person)] = [days]
-            return True
-        first, last = days
-        for start, end in seen:
-            if start <= first and last <= end:
-                return False
-        seen.append(days)
-        return True
-
-
 def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list[Link]:
     """Line-management chains from each person, up (to managers) or down (to reports).
 
     A chain's span starts as the window and only narrows, so each step intersects it with the
-    posting's own days (:meth:`Reader.line_steps`, built once per person for every window).
+    posting's own days (:meth:`Reader.line_steps`, built once per person for every window;
+    here only the steps sharing a day with the window are kept, most of a career is outside).
+
+    A chain to someone over days inside a span already reached for that origin adds nothing
+    and is pruned: every day on which a link holds is kept (findings are exact) and only
+    redundant evidence is dropped; without it chains branch at every overlapping posting.
+    The loop is written out (no helper calls, links built as plain tuples): a senior person's
+    chains reach most of a force, so its body runs millions of times in an audit.
     """
     links: list[Link] = []
-    reached = _Reached()
+    reached: dict[tuple[str, str], list[Span]] = {}  # (origin, person) -> spans already linked
+    make = tuple.__new__
+    since, on = window
+    near: dict[str, list[LineStep]] = {}  # each person's steps that share a day with the window
     frontier = [(p, p, window, (), frozenset([p])) for p in people]
     for _ in range(MAX_CHAIN):
         if not frontier:
             break
-        held = reader.line_steps({current for _, current, *_ in frontier}, upward)
+        fresh = {current for _, current, *_ in frontier if current not in near}
+        if fresh:
+            held = reader.line_steps(fresh, upward)
+            for person in fresh:
+                near[person] = [s for s in held[person] if s[2] <= on and s[3] >= since]
         step = []
         for origin, current, (first, last), chain, seen in frontier:
-            for posting, other, start, end in held[current]:
-                days = (start if start > first else first, end if end < last else last)
-                if days[0] > days[1] or other in seen or not reached.new(origin, other, days):
+            for posting, other, start, end in near[current]:
+                low = start if start > first else first
+                high = end if end < last else last
+                if low > high or other in seen:
                     continue
+                days = (low, high)
+                spans = reached.get((origin, other))
+                if spans is None:
+                    reached[(origin, other)] = [days]
+                elif any(a <= low and high <= b for a, b in spans):
+                    continue
+                else:
+                    spans.append(days)
                 longer = (*chain, posting) if upward else (posting, *chain)
-                manager, managed = (other, origin) if upward else (origin, other)
-                links.append(Link(manager, managed, days, "line", longer))
+                pair = (other, origin, days, "line", longer) if upward else (origin, other, days, "line", longer)
+                links.append(make(Link, pair))
                 step.append((origin, other, days, longer, seen | {other}))
         frontier = step
     return links
