@@ -4,7 +4,8 @@
 
 Data comes from the project's generator and is cached under benchmarks/.cache/. Every
 figure that has an anchor is printed as a ratio to it (load vs pandas.read_csv of the same
-files; embedded check vs Neo4j check when both run).
+files; embedded check vs Neo4j check when both run). ``machine_loop_ms``, a fixed pure-Python
+loop timed first, anchors the host itself: divide a figure by it to compare two machines.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = fn()
     return time.perf_counter() - start, value
+
+
+def machine_ms() -> float:
+    """A fixed pure-Python loop (best of five), printed beside the figures: the same code runs
+    at quite different speeds on different hosts, so figures compare through this anchor."""
+
+    def loop() -> int:
+        total = 0
+        for i in range(1_000_000):
+            total += i % 7
+        return total
+
+    return min(timed(loop)[0] for _ in range(5)) * 1000
 
 
 def dataset(scale: str, seed: int) -> tuple[Path, float]:
@@ -113,6 +127,7 @@ def run(scale: str, store_kind: str, seed: int, checks: int, workers: int = 1) -
     figures: dict[str, Any] = {
         "scale": scale,
         "store": store_kind,
+        "machine_loop_ms": round(machine_ms(), 1),
         "officers": info.counts["officers"],
         "postings": info.counts["postings"],
         "cases": info.counts["cases"],
