@@ -109,6 +109,25 @@ def test_a_symlinked_output_keeps_its_link_and_replaces_its_target(loaded: Path,
     assert link.is_symlink() and real.read_text(encoding="utf-8-sig").startswith("case_id,")
 
 
+def test_a_new_output_is_readable_by_its_owner_only_and_a_replaced_one_keeps_its_mode(
+    loaded: Path, tmp_path: Path
+) -> None:
+    """Reports name officers and cases: a new file is 0600 whatever the umask; a file the user
+    made readable to a group stays so when an audit replaces it."""
+    fresh, shared = tmp_path / "fresh.csv", tmp_path / "shared.csv"
+    shared.write_text("old\n")
+    shared.chmod(0o640)
+    old_umask = os.umask(0o022)
+    try:
+        for target in (fresh, shared):
+            assert cli("audit", "--csv", target, "--store", loaded).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert shared.read_text(encoding="utf-8-sig").startswith("case_id,")
+
+
 def test_a_fifo_is_written_through_not_replaced(loaded: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
