@@ -42,16 +42,17 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def machine_ms() -> float:
-    """A fixed pure-Python loop (best of five), printed beside the figures: the same code runs
-    at quite different speeds on different hosts, so figures compare through this anchor."""
+    """A fixed pure-Python loop, ms per million turns, printed beside the figures: the same code
+    runs at quite different speeds on different hosts (and a shared host's speed moves from
+    second to second, hence the best of many short runs), so figures compare through it."""
 
     def loop() -> int:
         total = 0
-        for i in range(1_000_000):
+        for i in range(200_000):
             total += i % 7
         return total
 
-    return min(timed(loop)[0] for _ in range(5)) * 1000
+    return min(timed(loop)[0] for _ in range(25)) * 5 * 1000
 
 
 def dataset(scale: str, seed: int) -> tuple[Path, float]:
