@@ -46,6 +46,22 @@ def _neo4j_store() -> GraphStore:
     return store
 
 
+@pytest.fixture
+def neo() -> Iterator[GraphStore]:
+    """An empty Neo4j store (the Neo4j tests: skipped unless ``NEO4J_URI`` is set)."""
+    store = _neo4j_store()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
+    """The example force in an embedded store, shared by a module's tests (read only)."""
+    store = SqliteStore(tmp_path_factory.mktemp("parity") / "store.sqlite")
+    load_folder(EXAMPLE, store)
+    return store
+
+
 @pytest.fixture(
     params=[pytest.param("embedded"), pytest.param("neo4j", marks=pytest.mark.neo4j)],
 )
