@@ -94,8 +94,8 @@ def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list
                 else:
                     spans.append(days)
                 longer = (*chain, posting) if upward else (posting, *chain)
-                pair = (other, origin, days, "line", longer) if upward else (origin, other, days, "line", longer)
-                links.append(make(Link, pair))
+                fields = (other, origin, days, "line", longer) if upward else (origin, other, days, "line", longer)
+                links.append(make(Link, fields))
                 step.append((origin, other, days, longer, seen | {other}))
         frontier = step
     return links
