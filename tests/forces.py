@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from coi.graph.model import TABLES
 from coi.graph.sqlite_store import SqliteStore
 from coi.loaders.load import load_folder
 
-__all__ = ["assign", "assoc", "case", "load_force", "officer", "posting", "unit", "write_force"]
+__all__ = ["assign", "assoc", "case", "edit_csv", "load_force", "officer", "posting", "unit", "write_force"]
 
 
 def write_force(folder: Path, **tables: list[dict]) -> Path:
@@ -25,6 +26,17 @@ def write_force(folder: Path, **tables: list[dict]) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+def edit_csv(path: Path, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
+    """Replace a table's rows with ``change(rows)``, keeping its header."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows, columns = list(reader), reader.fieldnames or []
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(change(rows))
 
 
 def load_force(folder: Path, **tables: list[dict]) -> SqliteStore:

@@ -3,19 +3,28 @@ load writes, and edits of a private copy of the example force."""
 
 from __future__ import annotations
 
-import csv
+import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from coi.graph import neo4j_schema as schema
 from coi.graph.model import TABLE_ORDER
 from coi.graph.neo4j_store import Neo4jStore
+from forces import edit_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "tests" / "fixtures" / "example"
+#: every test of a Neo4j module: marked ``neo4j``, skipped with the reason when no server is set
+NEO4J_ONLY = [
+    pytest.mark.neo4j,
+    pytest.mark.skipif(
+        not os.environ.get("NEO4J_URI"),
+        reason="NEO4J_URI is not set: these tests need a real Neo4j server (see docs/neo4j.md)",
+    ),
+]
 DAYS = [date(2000, 1, 1), date(2016, 3, 31), date(2019, 12, 31), date(2023, 3, 15), date(2030, 1, 1)]
 
 
@@ -80,17 +89,7 @@ def orphans(store: Neo4jStore) -> int:
     return len(store._query(f"CALL () {{ {query} }} RETURN n", gen=gen))
 
 
-def edit_rows(path: Path, fn: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
-    with open(path, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    names = list(rows[0])
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(fn(rows))
-
-
 def rename_o1(folder: Path) -> None:
-    edit_rows(
+    edit_csv(
         folder / "officers.csv", lambda rows: [{**r, "name": "Renamed"} if r["officer_id"] == "O1" else r for r in rows]
     )

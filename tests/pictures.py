@@ -3,7 +3,6 @@ copy of it, a case too large to draw whole, and the node and edge lists a page d
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable
@@ -13,9 +12,8 @@ from typing import Any
 
 from coi.graph.sqlite_store import SqliteStore
 from coi.loaders.load import load_folder
-from forces import assign, case, load_force, officer, posting, unit
+from forces import assign, case, edit_csv, load_force, officer, posting, unit
 
-EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 DAY = date(2023, 3, 15)
 
 
@@ -29,15 +27,13 @@ def data_sets(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def rewrite(path: Path, change: Callable[[dict[str, str]], None]) -> None:
     """Edit a CSV of the contract in place, row by row."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows, columns = list(reader), reader.fieldnames or []
-    for row in rows:
-        change(row)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+
+    def each(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            change(row)
+        return rows
+
+    edit_csv(path, each)
 
 
 def rename(folder: Path, officer_id: str, name: str) -> None:

@@ -17,7 +17,8 @@ from browser import CHROMIUM, Visit, intersecting_labels, open_picture
 from coi.queries.engine import Engine
 from coi.queries.present.picture import build_case_picture, write_case_picture
 from coi.queries.present.pyvis_page import Page, write_html
-from pictures import DAY, EXAMPLE, dense_force, loaded, rename, rewrite
+from load_helpers import EXAMPLE
+from pictures import DAY, dense_force, loaded, rename, rewrite
 from typer.testing import CliRunner
 
 from coi.app import app

@@ -16,10 +16,11 @@ from coi.graph import neo4j_schema as schema
 from coi.graph.neo4j_store import Neo4jStore
 from coi.graph.store import StoreError
 from coi.loaders.load import load_folder
-from neo4j_helpers import EXAMPLE, ROOT, edit_rows, orphans, rename_o1, snapshot
+from forces import edit_csv
+from load_helpers import EXAMPLE, cli
+from neo4j_helpers import NEO4J_ONLY, ROOT, orphans, rename_o1, snapshot
 
-NEO4J_SKIP = "NEO4J_URI is not set: these tests need a real Neo4j server (see docs/neo4j.md)"
-pytestmark = [pytest.mark.neo4j, pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NEO4J_SKIP)]
+pytestmark = NEO4J_ONLY
 
 
 def test_reload_is_idempotent(neo: Neo4jStore) -> None:
@@ -34,7 +35,7 @@ def test_reload_is_idempotent(neo: Neo4jStore) -> None:
 def test_stale_records_are_removed(neo: Neo4jStore, example_dir: Path) -> None:
     load_folder(example_dir, neo)
     assert neo.associations_for_people(["O9"])
-    edit_rows(example_dir / "associations.csv", lambda rows: [r for r in rows if r["person_a"] != "O9"])
+    edit_csv(example_dir / "associations.csv", lambda rows: [r for r in rows if r["person_a"] != "O9"])
     summary = load_folder(example_dir, neo)
     assert summary.tables["associations"].removed == 1 and summary.totals().removed == 1
     assert (summary.totals().added, summary.totals().changed) == (0, 0)
@@ -175,8 +176,6 @@ def test_of_two_load_processes_the_later_takes_over_and_the_earlier_says_so(
 
 
 def test_data_of_another_schema_version_is_exit_5_and_a_load_replaces_it(neo: Neo4jStore) -> None:
-    from load_helpers import cli
-
     load_folder(EXAMPLE, neo)
     neo.driver.execute_query(f"MATCH (m:{schema.META} {{key: 'current'}}) SET m.schema_version = $v", {"v": "0"})
     uri = os.environ["NEO4J_URI"]

@@ -19,11 +19,11 @@ from coi.loaders.load import load_folder
 from coi.queries.analyses.audit import audit
 from coi.queries.engine import Engine
 from expected import expected_rows
+from load_helpers import EXAMPLE
 from neo4j.exceptions import ConstraintError
-from neo4j_helpers import EXAMPLE, READS, current_gen, ids_of, norm
+from neo4j_helpers import NEO4J_ONLY, READS, current_gen, ids_of, norm
 
-NEO4J_SKIP = "NEO4J_URI is not set: these tests need a real Neo4j server (see docs/neo4j.md)"
-pytestmark = [pytest.mark.neo4j, pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason=NEO4J_SKIP)]
+pytestmark = NEO4J_ONLY
 
 
 @pytest.mark.parametrize("read", sorted(READS))

@@ -19,7 +19,8 @@ from coi.queries import evidence
 from coi.queries.engine import Engine
 from coi.queries.present.picture import CONTEXT_COLOUR, SEVERITY_COLOURS, build_case_picture, write_case_picture
 from coi.queries.present.pyvis_page import Page, render_html
-from pictures import DAY, EXAMPLE, data_sets, dense_force, loaded, rename, rewrite
+from load_helpers import EXAMPLE
+from pictures import DAY, data_sets, dense_force, loaded, rename, rewrite
 from typer.testing import CliRunner
 
 from coi import exitcodes
