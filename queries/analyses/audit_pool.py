@@ -20,6 +20,8 @@ from coi.queries.policy import Policy
 
 __all__ = ["run_chunks"]
 
+_TEARDOWN_SECONDS = 10  # the manager thread ends within moments of its workers
+
 
 def run_chunks(
     store: GraphStore, policy: Policy, chunks: list[list[Group]], workers: int, lines: bool
@@ -48,14 +50,17 @@ def run_chunks(
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now, dropping the chunks not yet checked (3.14 has ``terminate_workers``)."""
     processes = list((pool._processes or {}).values())  # the executor keeps no public list before 3.14
+    # shutdown(wait=False) forgets the manager thread, so a later shutdown(wait=True) joins nothing
+    manager = pool._executor_manager_thread
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(5)
-    # wait for the executor's manager thread to finish its teardown: left running, it closes its
-    # wake-up pipe while the interpreter's exit hook writes to it ("Bad file descriptor")
-    pool.shutdown(wait=True)
+    # wait for the manager thread's teardown: left running, it closes its wake-up pipe while the
+    # interpreter's exit hook writes to it (3.11: "Bad file descriptor" printed after the error line)
+    if manager is not None:
+        manager.join(_TEARDOWN_SECONDS)
 
 
 _WORKER: Checker | None = None
