@@ -11,7 +11,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
-
 from coi.queries.analyses.audit_pool import _stop
 
 
