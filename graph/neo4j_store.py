@@ -22,7 +22,15 @@ from coi.graph import neo4j_schema as schema
 from coi.graph.model import TABLES, Assignment, Association, Case, Person, Posting, Unit
 from coi.graph.neo4j_load import BATCH_SIZE, SCHEMA_VERSION, Neo4jLoads
 from coi.graph.neo4j_reads import CURRENT, neighbourhood_cypher, seek
-from coi.graph.store import Neighbourhood, StoreError, StoreInfo, StoreMissing, chunks, group_records
+from coi.graph.store import (
+    Neighbourhood,
+    StoreChanged,
+    StoreError,
+    StoreInfo,
+    StoreMissing,
+    chunks,
+    group_records,
+)
 from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Transaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
@@ -32,7 +40,14 @@ __all__ = ["BATCH_SIZE", "Neo4jStore"]
 class Neo4jStore(Neo4jLoads):
     """A :class:`coi.graph.store.GraphStore` over a Neo4j database (loads: :class:`Neo4jLoads`)."""
 
-    def __init__(self, uri: str, username: str = "neo4j", password: str | None = None, database: str = "neo4j"):
+    def __init__(
+        self,
+        uri: str,
+        username: str = "neo4j",
+        password: str | None = None,
+        database: str = "neo4j",
+        pinned: str | None = None,
+    ):
         self.uri = re.sub(r"//[^@/]*@", "//", uri)  # never keep credentials embedded in a URI
         self.database = database
         self._target, self._username, self._password = uri, username, password
@@ -40,10 +55,11 @@ class Neo4jStore(Neo4jLoads):
         self._checked = False
         self._units: dict[str, Unit] | None = None
         self._tx: Transaction | None = None  # the open read transaction of ``reading()``, if any
+        self._pinned = pinned  # the generation a long piece of work reads (``pin``)
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        """Pickles as its connection settings: another process opens its own driver."""
-        return (Neo4jStore, (self._target, self._username, self._password, self.database))
+        """Pickles as its connection settings and pin: another process opens its own driver."""
+        return (Neo4jStore, (self._target, self._username, self._password, self.database, self._pinned))
 
     @classmethod
     def from_env(cls, uri: str | None = None) -> Neo4jStore:
@@ -162,6 +178,21 @@ class Neo4jStore(Neo4jLoads):
                     f"{SCHEMA_VERSION}): reload it with `coi load DIR`"
                 )
             self._checked = True
+
+    def pin(self) -> None:
+        """Take the current generation as the one to read: reads still name the current one in
+        their own query, and :meth:`check_pinned` says whether it has stayed the same."""
+        self._ready()
+        self._pinned = self._meta().get("gen")
+
+    def check_pinned(self) -> None:
+        """A flip is one-way and the old generation is deleted only after it: while the pinned
+        generation is still current, every read since :meth:`pin` was of it, complete."""
+        if self._pinned is not None and self._meta().get("gen") != self._pinned:
+            raise StoreChanged(
+                f"the coi data in Neo4j at {self.uri} (database {self.database}) was replaced by a load "
+                "while this command read it"
+            )
 
     # --- reads ---------------------------------------------------------------------------
     def _fetch(

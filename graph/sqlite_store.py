@@ -179,6 +179,13 @@ class SqliteStore:
             out.extend(self.conn.execute(sql.format(ids=marks), (*batch, *extra)).fetchall())
         return out
 
+    def pin(self) -> None:
+        """Open the file now: this connection reads that file (and data version) to the end."""
+        self.conn  # noqa: B018 - opening is the point
+
+    def check_pinned(self) -> None:
+        """Nothing to check: a load swaps in a new file, which an open connection never reads."""
+
     # --- reads ---------------------------------------------------------------------------
     def reading(self) -> AbstractContextManager[None]:
         """Nothing to group: one connection, and a load swaps in a new file it never sees."""

@@ -176,6 +176,16 @@ class GraphStore(Protocol):
         data becomes visible; if it raises, the store is left as it was.
         """
 
+    def pin(self) -> None:
+        """Take the data version readable now as the one a long piece of work reads (an audit).
+
+        Pickled, the store carries its pin to the process it is sent to.
+        """
+
+    def check_pinned(self) -> None:
+        """Raise :class:`StoreChanged` unless every read since :meth:`pin` came from the pinned
+        version (nothing pinned: nothing to check)."""
+
     def close(self) -> None: ...
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, TextIO, overload
 
+from coi.graph.store import StoreChanged
 from coi.queries.analyses.audit_chunks import Group
 from coi.queries.analyses.audit_pool import run_chunks
 from coi.queries.analyses.audit_spill import Spill, pack
@@ -156,11 +157,13 @@ def audit(
     """Check every investigator assignment (start in [since, until]) as of its start date.
 
     With ``workers`` > 1 the allocations are split into runs of consecutive cases and checked
-    in that many processes, each with its own connection to the same store: the very file
-    (and data version) this process opened, or the audit stops with StoreChanged. ``lines``
+    in that many processes, each with its own connection to the same store. The data version is
+    pinned first, and every chunk checks that it read that version (the very file this process
+    opened, or the Neo4j generation current then), or the audit stops with StoreChanged. ``lines``
     receives each result as one line of JSON as soon as it is checked (in check order: by case,
     then day); the report holds them oldest first.
     """
+    engine.store.pin()  # before the allocations are read: each chunk then checks it read that version
     groups = _groups(engine, since, until)
     chunks = [groups[i : i + CHUNK] for i in range(0, len(groups), CHUNK)]
     report = AuditReport(engine.policy.name)
@@ -177,6 +180,9 @@ def audit(
             if progress:
                 progress(done, len(groups))
         report.finish(_oldest_first(groups))
+    except StoreChanged as exc:
+        report.close()
+        raise StoreChanged(f"the audit stopped, nothing was reported: {exc}; run it again") from None
     except BaseException:
         report.close()
         raise

@@ -57,6 +57,7 @@ class Checker:
 
     def __call__(self, groups: list[Group]) -> Checked:
         checked = check_groups(self.engine, groups, self.lines)
+        self.store.check_pinned()  # every read of the chunk came from the version the audit pinned
         if _resident_bytes() - self._base > self.budget:
             del self.engine  # evidence never depends on what a cache holds
             gc.collect()

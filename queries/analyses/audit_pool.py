@@ -1,8 +1,7 @@
 """Run an audit's chunks in this process or in N worker processes, results in chunk order.
 
 Workers end with the audit however it ends (an exception, Ctrl-C, or this process killed),
-and each reads the very store file (and data version) the parent opened, or the audit stops
-with StoreChanged.
+and each reads the data version the parent pinned, or the audit stops with StoreChanged.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from coi.graph.store import GraphStore, StoreChanged
+from coi.graph.store import GraphStore
 from coi.queries.analyses.audit_chunks import Checked, Checker, Group
 from coi.queries.policy import Policy
 
@@ -38,9 +37,6 @@ def run_chunks(
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(store, policy, lines))
     try:
         yield from pool.map(_worker_chunk, chunks)
-    except StoreChanged as exc:
-        _stop(pool)
-        raise StoreChanged(f"the audit stopped, nothing was reported: {exc}; run it again") from None
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: no chunk is worth waiting for
         _stop(pool)
         raise

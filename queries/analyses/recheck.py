@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from coi.graph.model import OVERSIGHT_ROLES, Assignment
-from coi.graph.store import chunks
+from coi.graph.store import StoreChanged, chunks
 from coi.queries.analyses.alerts import Alert, AlertChanges, apply_alerts, open_alerts
 from coi.queries.analyses.recheck_state import RecheckState
 from coi.queries.engine import CheckResult, Engine
@@ -196,6 +196,7 @@ def recheck(engine: Engine, on: date, state: RecheckState | None = None) -> Rech
 
     ``state`` is not changed: the report's :meth:`RecheckReport.state` is the new one.
     """
+    engine.store.pin()  # the checks below then confirm they read the version the allocations came from
     allocations = current_allocations(engine, on)
     now_groups: dict[tuple[str, date, str], list[str]] = defaultdict(list)
     for a in allocations:
@@ -208,6 +209,10 @@ def recheck(engine: Engine, on: date, state: RecheckState | None = None) -> Rech
             if now[(a.case_id, on, a.role, a.person_id)].verdict != "clear":
                 then_groups[(a.case_id, a.start_date, a.role)].append(a.person_id)
         then = _checked(engine, then_groups)
+    try:
+        engine.store.check_pinned()
+    except StoreChanged as exc:
+        raise StoreChanged(f"the re-check stopped, no alert was raised or recorded: {exc}; run it again") from None
     recorded = state.allocations if state else {}
     items = [
         Recheck(
