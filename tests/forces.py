@@ -28,15 +28,19 @@ def write_force(folder: Path, **tables: list[dict]) -> Path:
     return folder
 
 
-def edit_csv(path: Path, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
-    """Replace a table's rows with ``change(rows)``, keeping its header."""
+def edit_csv(path: Path, change: Callable[[list[dict[str, str]]], list[dict[str, str]] | None]) -> None:
+    """Replace a table's rows with ``change(rows)`` (or the rows as ``change`` left them, when it
+    returns None), keeping its header; columns the rows gained go at its end."""
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        rows, columns = list(reader), reader.fieldnames or []
+        rows, columns = list(reader), list(reader.fieldnames or [])
+    changed = change(rows)
+    rows = rows if changed is None else changed
+    columns += [c for c in dict.fromkeys(k for r in rows for k in r) if c not in columns]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(change(rows))
+        writer.writerows(rows)
 
 
 def load_force(folder: Path, **tables: list[dict]) -> SqliteStore:

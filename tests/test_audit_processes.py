@@ -23,6 +23,7 @@ import pytest
 from coi.graph.sqlite_store import SqliteStore
 from coi.loaders.load import load_folder
 from coi.loaders.synthetic import ForceSpec, generate
+from forces import edit_csv
 
 from coi import exitcodes
 
@@ -40,12 +41,7 @@ def forces(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     (root / "a" / "planted.csv").unlink()
     shutil.copytree(root / "a", root / "b")
     for table in ("officers", "units"):
-        with open(root / "a" / f"{table}.csv", encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        with open(root / "b" / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows({**r, "name": r["name"] + MARK} for r in rows)
+        edit_csv(root / "b" / f"{table}.csv", lambda rows: [{**r, "name": r["name"] + MARK} for r in rows])
     load_folder(root / "a", SqliteStore(root / "a.sqlite"))
     return root / "a.sqlite", root / "a", root / "b"
 

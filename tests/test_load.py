@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import os
@@ -15,20 +14,9 @@ from coi.graph.sqlite_store import SqliteStore
 from coi.graph.store import GraphStore, StoreError
 from coi.loaders.load import LoadOptions, load_folder
 from coi.loaders.problems import InputError
+from forces import edit_csv
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
-
-
-def edit_csv(path: Path, fn) -> None:
-    with open(path, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    fieldnames = list(rows[0])
-    rows = fn(rows) or rows
-    fieldnames += [k for k in rows[0] if k not in fieldnames]
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fieldnames)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def test_example_loads_with_every_row(example_store: GraphStore) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from forces import edit_csv
 from load_helpers import EXAMPLE, cli, cli_store, copy_example, run_unprivileged, world_readable_dir
 
 from coi import exitcodes
@@ -159,14 +160,14 @@ def test_load_errors_are_not_capped_when_the_user_asks(tmp_path: Path, export: P
 
 def test_date_reasons_say_what_is_wrong(tmp_path: Path, export: Path) -> None:
     """Only a really ambiguous date is called ambiguous; an impossible one is called impossible."""
-    with open(export / "cases.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row, value in zip(rows, ["31/03/2024", "03/01/2023", "31/02/2022", "12/31/2024", "0001-01-01"], strict=False):
-        row["opened_on"] = value
-    with open(export / "cases.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+
+    def dates(rows: list[dict[str, str]]) -> None:
+        for row, value in zip(
+            rows, ["31/03/2024", "03/01/2023", "31/02/2022", "12/31/2024", "0001-01-01"], strict=False
+        ):
+            row["opened_on"] = value
+
+    edit_csv(export / "cases.csv", dates)
     result = cli("load", export, "--store", tmp_path / "s.sqlite", "--json")
     reasons = {p["value"]: p["reason"] for p in json.loads(result.stdout)["problems"] if p["column"] == "opened_on"}
     assert reasons == {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from coi.queries.engine import Engine
 from coi.queries.evidence import summary
 from coi.queries.present.report import render_audit_html, write_audit_html
 from coi.queries.verdicts import VERDICT_ORDER
+from forces import edit_csv
 from typer.testing import CliRunner
 
 from coi.app import app
@@ -147,15 +147,7 @@ def test_utf8_and_atomic(example: tuple[AuditReport, Engine, str], tmp_path: Pat
 
 def _plant(path: Path, key: str, ids: set[str]) -> None:
     """Set the name of the rows of ``path`` whose ``key`` is in ``ids`` to PLANTED."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row[key] in ids:
-            row["name"] = PLANTED
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_csv(path, lambda rows: [{**r, "name": PLANTED} if r[key] in ids else r for r in rows])
 
 
 def test_planted_markup_is_escaped(example_dir: Path, tmp_path: Path) -> None:

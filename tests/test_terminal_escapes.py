@@ -9,7 +9,6 @@ one-line field are refused at load, and in ``--by``/``--override`` by the CLI.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import pty
@@ -19,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from forces import edit_csv
 from load_helpers import cli, copy_example
 
 from coi import exitcodes
@@ -33,16 +33,13 @@ SHOWN = ("\\x1b[1;32m CLEAR", "\\x1b[2J", "\\x1b]8;;https://evil.example/", "\\x
 
 
 def _rewrite(path: Path, column: str, values: dict[str, str]) -> None:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    key = next(iter(rows[0]))
-    for row in rows:
-        if row[key] in values:
-            row[column] = values[row[key]]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    def change(rows: list[dict[str, str]]) -> None:
+        key = next(iter(rows[0]))  # the table's id column comes first
+        for row in rows:
+            if row[key] in values:
+                row[column] = values[row[key]]
+
+    edit_csv(path, change)
 
 
 @pytest.fixture(scope="module")
