@@ -284,3 +284,48 @@ def test_unknown_ids_are_not_found(tmp_path: Path) -> None:
         Engine(store).check("NOPE", "I", D)
     with pytest.raises(NotFound, match="unknown person"):
         Engine(store).check("K", "NOPE", D)
+
+
+# --- management: a cycle in line management (bad data real exports have) -------------------
+def _findings(tmp_path: Path, postings: list[dict]) -> dict[str, list[dict]]:
+    people = [officer(p) for p in ("I", "S", "Y", "Z")]
+    store = load_force(
+        tmp_path,
+        units=UNITS,
+        officers=people,
+        postings=postings,
+        cases=[case("K", "2023-01-01")],
+        assignments=[assign("K", "S", "subject")],
+    )
+    return {f.rule: f.evidence for f in Engine(store).check("K", "I", D).findings}
+
+
+def test_a_line_management_cycle_through_both_ends_links_them_both_ways(tmp_path: Path) -> None:
+    """I is managed by Y, Y by S, S by I: each manages the other, and each chain goes once round."""
+    cycle = [
+        posting("I", "T1", "2020-01-01", manager="Y"),
+        posting("Y", "T1", "2020-01-01", manager="S"),
+        posting("S", "C", "2020-01-01", manager="I"),
+    ]
+    found = _findings(tmp_path, cycle)
+    assert {"UNDER_MANAGEMENT", "MANAGES_SUBJECT"} <= set(found)
+    under = [e for e in found["UNDER_MANAGEMENT"] if e["how"] == "line"]
+    assert [[p["officer_id"] for p in e["postings"]] for e in under] == [["I", "Y"]]
+    assert (under[0]["manager_id"], under[0]["managed_id"]) == ("S", "I")
+    manages = [e for e in found["MANAGES_SUBJECT"] if e["how"] == "line"]
+    assert [[p["officer_id"] for p in e["postings"]] for e in manages] == [["S"]]
+
+
+def test_a_line_management_cycle_on_the_way_up_still_reaches_the_top(tmp_path: Path) -> None:
+    """Y and Z manage each other (two postings of Z); the chain from I goes through both to S."""
+    cycle = [
+        posting("I", "T1", "2020-01-01", manager="Y"),
+        posting("Y", "T1", "2020-01-01", manager="Z"),
+        posting("Z", "T2", "2020-01-01", manager="Y"),
+        posting("Z", "C", "2021-01-01", manager="S"),
+    ]
+    found = _findings(tmp_path, cycle)
+    assert set(found) == {"UNDER_MANAGEMENT"}
+    [chain] = [e for e in found["UNDER_MANAGEMENT"] if e["how"] == "line"]
+    assert [p["officer_id"] for p in chain["postings"]] == ["I", "Y", "Z"]
+    assert chain["to"] == D.isoformat()
