@@ -102,6 +102,8 @@ def _line(reader: Reader, people: list[str], window: Span, upward: bool) -> list
 
 
 def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    if reader.bulk:
+        return _supervision_up_kept(reader, people, window)
     own = {p: [(q, s) for q in ps if (s := _span(q, window))] for p, ps in reader.postings(people).items()}
     above = {u for ps in own.values() for q, _ in ps for u in reader.ancestors(q.unit_id)}
     index = reader.unit_index(above, window)
@@ -114,6 +116,47 @@ def _supervision_up(reader: Reader, people: list[str], window: Span) -> list[Lin
                     if sup.officer_id != person:
                         links.append(Link(sup.officer_id, person, _shared(span, sup), "supervision", (sup, posting)))
     return links
+
+
+#: a supervisor posting, the posting it supervises, and the first and last day they share
+Supervised = tuple[Posting, Posting, date, date]
+
+
+def _supervision_up_kept(reader: Reader, people: list[str], window: Span) -> list[Link]:
+    """:func:`_supervision_up` in bulk mode: each person's supervisors over all time, found once
+    and kept, then clipped to the window. The same links in the same order for each person: a
+    supervisor shares a day of the window with a posting exactly when the days they share
+    over all time do, and the link's span is those days clipped to the window."""
+    since, on = window
+    make = tuple.__new__
+    links = []
+    for person in people:
+        for sup, posting, low, high in _supervisors(reader, person):
+            first = low if low > since else since
+            last = high if high < on else on
+            if first <= last:
+                links.append(make(Link, (sup.officer_id, person, (first, last), "supervision", (sup, posting))))
+    return links
+
+
+def _supervisors(reader: Reader, person: str) -> list[Supervised]:
+    """Every supervisor posting of a unit at or above one of ``person``'s postings, sharing a day
+    with it, in posting order, then nearest unit first, then by the supervisor's posting id."""
+    key = ("supervisors", person)
+    if (held := reader.derived.get(key)) is not None:
+        return held
+    postings = reader.postings([person])[person]
+    index = reader.unit_index({u for q in postings for u in reader.ancestors(q.unit_id)}, (date.min, date.max))
+    found: list[Supervised] = []
+    for posting in postings:
+        start, end = posting.start_date or date.min, posting.end_date or date.max
+        for unit in reader.ancestors(posting.unit_id):
+            for sup in index[unit].supervisors.postings_overlapping(start, end):  # type: ignore[union-attr]
+                if sup.officer_id != person:
+                    last = sup.end_date if sup.end_date is not None and sup.end_date < end else end
+                    found.append((sup, posting, sup.start_date if sup.start_date > start else start, last))
+    reader.derived[key] = found
+    return found
 
 
 def _supervision_down(reader: Reader, people: list[str], window: Span) -> list[Link]:

@@ -81,6 +81,8 @@ class Reader:
         self._linked: dict[str, list[Case]] = {}
         self._primed = False
         self._window: tuple[Span, dict[str, list[Posting]]] | None = None  # see prefetch_units
+        #: what the rules derive from these records and keep for bulk work (keyed by the rules)
+        self.derived: dict[Any, Any] = {}
 
     # --- units -----------------------------------------------------------------------------
     @cached_property
@@ -247,6 +249,11 @@ class Reader:
             return None
         by_unit = self._window[1]
         return {u: by_unit[u] for u in unit_ids} if all(u in by_unit for u in unit_ids) else None
+
+    @property
+    def bulk(self) -> bool:
+        """Whether whole unit histories are kept (:meth:`keep_unit_histories`)."""
+        return self._unit_history is not None
 
     def keep_unit_histories(self) -> None:
         """Bulk mode (audit, candidates): read each unit's whole posting history once, keep it.
