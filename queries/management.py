@@ -153,8 +153,7 @@ def _supervisors(reader: Reader, person: str) -> list[Supervised]:
         for unit in reader.ancestors(posting.unit_id):
             for sup in index[unit].supervisors.postings_overlapping(start, end):  # type: ignore[union-attr]
                 if sup.officer_id != person:
-                    last = sup.end_date if sup.end_date is not None and sup.end_date < end else end
-                    found.append((sup, posting, sup.start_date if sup.start_date > start else start, last))
+                    found.append((sup, posting, *_shared((start, end), sup)))
     reader.derived[key] = found
     return found
 
