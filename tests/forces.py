@@ -9,8 +9,20 @@ from pathlib import Path
 from coi.graph.model import TABLES
 from coi.graph.sqlite_store import SqliteStore
 from coi.loaders.load import load_folder
+from coi.loaders.synthetic import ForceSpec, generate
 
-__all__ = ["assign", "assoc", "case", "edit_csv", "load_force", "officer", "posting", "unit", "write_force"]
+__all__ = [
+    "assign",
+    "assoc",
+    "case",
+    "edit_csv",
+    "generated_store",
+    "load_force",
+    "officer",
+    "posting",
+    "unit",
+    "write_force",
+]
 
 
 def write_force(folder: Path, **tables: list[dict]) -> Path:
@@ -41,6 +53,14 @@ def edit_csv(path: Path, change: Callable[[list[dict[str, str]]], list[dict[str,
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def generated_store(folder: Path, spec: ForceSpec) -> SqliteStore:
+    """The synthetic generator's force for ``spec``, loaded into ``folder/s.sqlite`` (export in ``folder/data``)."""
+    generate(folder / "data", spec)
+    store = SqliteStore(folder / "s.sqlite")
+    load_folder(folder / "data", store)
+    return store
 
 
 def load_force(folder: Path, **tables: list[dict]) -> SqliteStore:

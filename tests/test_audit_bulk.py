@@ -6,22 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 from coi.graph.sqlite_store import SqliteStore
-from coi.loaders.load import load_folder
-from coi.loaders.synthetic import ForceSpec, generate
+from coi.loaders.synthetic import ForceSpec
 from coi.queries.analyses.audit import audit
 from coi.queries.analyses.candidates import candidates
 from coi.queries.engine import Engine
 from coi.queries.reader import Reader
+from forces import generated_store
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
     """A generated force of 300 officers, loaded once for the module (tests only read it)."""
-    folder = tmp_path_factory.mktemp("force")
-    generate(folder / "data", ForceSpec(officers=300, seed=7))
-    loaded = SqliteStore(folder / "s.sqlite")
-    load_folder(folder / "data", loaded)
-    return loaded
+    return generated_store(tmp_path_factory.mktemp("force"), ForceSpec(officers=300, seed=7))
 
 
 def test_audit_equals_fresh_single_checks(store: SqliteStore) -> None:

@@ -13,21 +13,18 @@ from typing import Any
 
 import pytest
 from coi.graph.sqlite_store import SqliteStore
-from coi.loaders.load import load_folder
-from coi.loaders.synthetic import ForceSpec, generate
+from coi.loaders.synthetic import ForceSpec
 from coi.queries.analyses import audit_chunks
 from coi.queries.analyses.audit import AuditReport, audit, csv_rows
 from coi.queries.engine import CheckResult, Engine
 from coi.queries.present.report import render_audit_html
+from forces import generated_store
 
 
 @pytest.fixture(scope="module")
 def force(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SqliteStore]:
-    folder = tmp_path_factory.mktemp("force")
-    generate(folder / "data", ForceSpec(officers=250, seed=11))
-    store = SqliteStore(folder / "s.sqlite")
-    load_folder(folder / "data", store)
-    return folder / "s.sqlite", store
+    store = generated_store(tmp_path_factory.mktemp("force"), ForceSpec(officers=250, seed=11))
+    return store.path, store
 
 
 def in_memory(store: SqliteStore) -> tuple[list[CheckResult], list[str | None]]:

@@ -8,19 +8,15 @@ from datetime import date, timedelta
 
 import pytest
 from coi.graph.sqlite_store import SqliteStore
-from coi.loaders.load import load_folder
-from coi.loaders.synthetic import ForceSpec, generate
+from coi.loaders.synthetic import ForceSpec
 from coi.queries.management import managed_by, managers_of
 from coi.queries.reader import Reader
+from forces import generated_store
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
-    root = tmp_path_factory.mktemp("kept")
-    generate(root / "force", ForceSpec(officers=800, seed=3))
-    store = SqliteStore(root / "store.sqlite")
-    load_folder(root / "force", store)
-    return store
+    return generated_store(tmp_path_factory.mktemp("kept"), ForceSpec(officers=800, seed=3))
 
 
 def _windows(rng: random.Random, n: int) -> list[tuple[date, date]]:
